@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+
+/** Audit event types written today; later features add theirs here. */
+export type AuditEventType =
+  | 'signin.succeeded'
+  | 'signin.failed'
+  | 'token.issued'
+  | 'refresh_token.reuse_detected'
+  | 'key.created'
+  | 'key.rotated'
+  | 'config.applied'
+  | 'tenant.created'
+  | 'user.created'
+  | 'user.password_set'
+  | 'application.created'
+  | 'application.secret_added';
+
+export interface AuditEvent {
+  tenantId: string | null;
+  type: AuditEventType;
+  outcome?: 'success' | 'failure';
+  /** Who did it: a user id, a client id, or `cli` / `config`. */
+  actor?: string | null;
+  /** What it was done to: a user id, a key id… */
+  subject?: string | null;
+  clientId?: string | null;
+  correlationId?: string | null;
+  /** Details; never a secret, a password or a token. */
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Appends one audit event. Pass the transaction that makes the change it records, so the
+ * change and its record commit together (the table itself refuses updates and deletes).
+ */
+export async function recordAuditEvent(db: Kysely<Database>, event: AuditEvent): Promise<void> {
+  await db.insertInto('audit_events').values({
+    tenant_id: event.tenantId,
+    type: event.type,
+    outcome: event.outcome ?? 'success',
+    actor: event.actor ?? null,
+    subject: event.subject ?? null,
+    client_id: event.clientId ?? null,
+    correlation_id: event.correlationId ?? null,
+    data: JSON.stringify(event.data ?? {}),
+  }).execute();
+}
+
+export async function listAuditEvents(db: Kysely<Database>, tenantId: string, options: { type?: string; limit?: number } = {}) {
+  let query = db.selectFrom('audit_events')
+    .select(['type', 'outcome', 'actor', 'subject', 'client_id', 'correlation_id', 'data', 'created_at'])
+    .select((eb) => eb.cast<string>('id', 'text').as('id'))
+    .where('tenant_id', '=', tenantId)
+    .orderBy('id', 'desc')
+    .limit(options.limit ?? 100);
+  if (options.type) query = query.where('type', '=', options.type);
+  return query.execute();
+}

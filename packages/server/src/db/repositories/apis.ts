@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../database.js';
+
+export interface Permission {
+  name: string;
+  description?: string | undefined;
+}
+
+export interface Api {
+  id: string;
+  tenantId: string;
+  identifier: string;
+  name: string;
+  scopes: Permission[];
+  appRoles: Permission[];
+  /** Fixed access-token lifetime; null means a random 60–90 minutes per token. */
+  accessTokenTtlSeconds: number | null;
+  signingAlg: 'ES256' | 'RS256';
+}
+
+export type ApiInput = Omit<Api, 'id' | 'tenantId'>;
+
+export function createApiRepository(db: Db) {
+  const toApi = (row: Awaited<ReturnType<typeof selectAll>>[number]): Api => ({
+    id: row.id,
+    tenantId: row.tenant_id,
+    identifier: row.identifier,
+    name: row.name,
+    scopes: row.scopes,
+    appRoles: row.app_roles,
+    accessTokenTtlSeconds: row.access_token_ttl_seconds,
+    signingAlg: row.signing_alg === 'RS256' ? 'RS256' : 'ES256',
+  });
+  const selectAll = (tenantId: string) =>
+    db.selectFrom('apis').selectAll().where('tenant_id', '=', tenantId).orderBy('identifier').execute();
+
+  return {
+    async list(tenantId: string): Promise<Api[]> {
+      return (await selectAll(tenantId)).map(toApi);
+    },
+    async insert(tenantId: string, api: ApiInput): Promise<Api> {
+      const id = randomUUID();
+      await db.insertInto('apis').values({ id, tenant_id: tenantId, ...toRow(api) }).execute();
+      return { id, tenantId, ...api };
+    },
+    async update(id: string, api: ApiInput): Promise<void> {
+      await db.updateTable('apis').set(toRow(api)).where('id', '=', id).execute();
+    },
+  };
+}
+
+function toRow(api: ApiInput) {
+  return {
+    identifier: api.identifier,
+    name: api.name,
+    scopes: JSON.stringify(api.scopes),
+    app_roles: JSON.stringify(api.appRoles),
+    access_token_ttl_seconds: api.accessTokenTtlSeconds,
+    signing_alg: api.signingAlg,
+  };
+}
+
+export type ApiRepository = ReturnType<typeof createApiRepository>;

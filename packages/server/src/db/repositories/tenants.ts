@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../database.js';
+
+export interface Tenant {
+  id: string;
+  name: string;
+  pairwiseSalt: string;
+  revision: number;
+}
+
+/** Tenant ids: DNS-label-like, so they are safe in URLs and issuers. */
+export const TENANT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** Our own top-level routes; a tenant may not take these names. */
+export const RESERVED_TENANT_IDS = new Set([
+  'api', 'console', 'assets', 'healthz', 'readyz', 'metrics', '.well-known', 'favicon.ico', 'robots.txt', 'dev',
+]);
+
+export function isValidTenantId(id: string): boolean {
+  return TENANT_ID_PATTERN.test(id) && !RESERVED_TENANT_IDS.has(id);
+}
+
+export function createTenantRepository(db: Db) {
+  return {
+    async find(id: string): Promise<Tenant | undefined> {
+      const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && { id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision };
+    },
+    async list(): Promise<Tenant[]> {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
+      return rows.map((row) => ({ id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision }));
+    },
+    /** Revisions of every tenant, for cache invalidation across server nodes. */
+    async revisions(): Promise<Map<string, number>> {
+      const rows = await db.selectFrom('tenants').select(['id', 'revision']).execute();
+      return new Map(rows.map((row) => [row.id, row.revision]));
+    },
+    async insert(tenant: { id: string; name: string }): Promise<void> {
+      await db.insertInto('tenants')
+        .values({ id: tenant.id, name: tenant.name, pairwise_salt: randomBytes(32).toString('base64url') })
+        .execute();
+    },
+    async update(id: string, changes: { name: string }): Promise<void> {
+      await db.updateTable('tenants').set({ name: changes.name }).where('id', '=', id).execute();
+    },
+    /** Marks the tenant changed, so every server node rebuilds what it cached for it. */
+    async bumpRevision(id: string): Promise<void> {
+      await db.updateTable('tenants').set({ revision: sql`revision + 1` }).where('id', '=', id).execute();
+    },
+  };
+}
+
+export type TenantRepository = ReturnType<typeof createTenantRepository>;

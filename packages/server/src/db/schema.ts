@@ -1,0 +1,130 @@
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+/** Kysely table types. JSON columns are validated with zod where they are read (repositories). */
+/** Insert is optional where the column has a default. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface TenantsTable {
+  id: string;
+  name: string;
+  /** Random per-tenant salt for pairwise subject identifiers; never changes. */
+  pairwise_salt: string;
+  /** Bumped on every change that cached providers depend on (apps, APIs, keys). */
+  revision: Generated<number>;
+  created_at: Timestamp;
+}
+
+export interface ApisTable {
+  id: string;
+  tenant_id: string;
+  identifier: string;
+  name: string;
+  scopes: JSONColumnType<{ name: string; description?: string | undefined }[]>;
+  app_roles: JSONColumnType<{ name: string; description?: string | undefined }[]>;
+  access_token_ttl_seconds: number | null;
+  signing_alg: string;
+  created_at: Timestamp;
+}
+
+export interface ApplicationsTable {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  name: string;
+  type: string;
+  redirect_uris: JSONColumnType<string[]>;
+  post_logout_redirect_uris: JSONColumnType<string[]>;
+  permissions: JSONColumnType<{ api: string; scopes: string[] }[]>;
+  app_roles: JSONColumnType<{ api: string; roles: string[] }[]>;
+  id_token_signing_alg: string;
+  created_at: Timestamp;
+}
+
+export interface ApplicationSecretsTable {
+  id: string;
+  application_id: string;
+  /** SHA-256 of the secret, hex. Secrets are high-entropy, so a fast hash is right here. */
+  hash: string;
+  hint: string;
+  description: string | null;
+  expires_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface ApplicationCertificatesTable {
+  id: string;
+  application_id: string;
+  pem: string | null;
+  jwk: JSONColumnType<Record<string, unknown>>;
+  thumbprint_sha1: string;
+  thumbprint_sha256: string;
+  not_after: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  username: string | null;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  name: string | null;
+  password_hash: string | null;
+  roles: JSONColumnType<{ api: string; roles: string[] }[]>;
+  disabled: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  tenant_id: string;
+  alg: string;
+  public_jwk: JSONColumnType<Record<string, unknown>>;
+  /** AES-256-GCM under the master key: base64url(iv).base64url(tag).base64url(ciphertext). */
+  private_jwk_encrypted: string;
+  created_at: Timestamp;
+  /** Published in the JWKS from creation; used for signing from this time. */
+  activates_at: Timestamp;
+  /** Set when a newer key takes over signing. */
+  retires_at: Timestamp | null;
+  /** Removed from the JWKS from this time (retires_at + longest token lifetime). */
+  expires_at: Timestamp | null;
+}
+
+export interface OidcPayloadsTable {
+  tenant_id: string;
+  model: string;
+  id: string;
+  payload: JSONColumnType<Record<string, unknown>>;
+  grant_id: string | null;
+  user_code: string | null;
+  uid: string | null;
+  expires_at: Timestamp | null;
+  consumed_at: Timestamp | null;
+}
+
+export interface AuditEventsTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  type: string;
+  outcome: string;
+  actor: string | null;
+  subject: string | null;
+  client_id: string | null;
+  correlation_id: string | null;
+  data: JSONColumnType<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  tenants: TenantsTable;
+  apis: ApisTable;
+  applications: ApplicationsTable;
+  application_secrets: ApplicationSecretsTable;
+  application_certificates: ApplicationCertificatesTable;
+  users: UsersTable;
+  signing_keys: SigningKeysTable;
+  oidc_payloads: OidcPayloadsTable;
+  audit_events: AuditEventsTable;
+}
