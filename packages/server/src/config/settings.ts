@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * Every server setting, from the environment (documented in docs/configuration.md).
+ * Parsed once at start; an invalid value stops the server with the variable's name.
+ */
+export const SettingsSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  TESSERA_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  TESSERA_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  TESSERA_CONFIG: z.string().min(1).optional(),
+  TESSERA_MASTER_KEY: z.string().min(1).optional(),
+  TESSERA_TRUST_PROXY: z.enum(['', '0', '1', 'true', 'false']).default('').transform((v) => v === '1' || v === 'true'),
+  /** Seconds a rotated-in key is published before it signs (relying parties refresh their JWKS meanwhile). */
+  TESSERA_KEY_ACTIVATION_DELAY: z.coerce.number().int().min(0).default(3600),
+  /** Seconds between checks for changes made by other nodes or the CLI. */
+  TESSERA_RELOAD_INTERVAL: z.coerce.number().min(0.1).default(5),
+  NODE_ENV: z.string().optional(),
+});
+
+export interface Settings {
+  port: number;
+  host: string;
+  /** Public base URL without a trailing slash; the issuer of tenant `acme` is `${publicUrl}/acme`. */
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  configFile: string | undefined;
+  masterKey: string | undefined;
+  trustProxy: boolean;
+  keyActivationDelaySeconds: number;
+  reloadIntervalSeconds: number;
+  production: boolean;
+}
+
+export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
+  const parsed = SettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`settings.invalid: ${problems}`);
+  }
+  const e = parsed.data;
+  const port = overrides.port ?? e.PORT;
+  return {
+    port,
+    host: e.HOST,
+    publicUrl: (overrides.publicUrl ?? e.TESSERA_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    dataDir: e.TESSERA_DATA_DIR,
+    databaseUrl: e.DATABASE_URL,
+    configFile: e.TESSERA_CONFIG,
+    masterKey: e.TESSERA_MASTER_KEY,
+    trustProxy: e.TESSERA_TRUST_PROXY,
+    keyActivationDelaySeconds: e.TESSERA_KEY_ACTIVATION_DELAY,
+    reloadIntervalSeconds: e.TESSERA_RELOAD_INTERVAL,
+    production: e.NODE_ENV === 'production',
+    ...overrides,
+  };
+}
+
+/** Warnings printed at start for insecure settings (STYLE.md §9). */
+export function settingsWarnings(settings: Settings, masterKeySource: 'env' | 'file'): string[] {
+  const warnings: string[] = [];
+  const url = new URL(settings.publicUrl);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'http:' && !local) {
+    warnings.push(`TESSERA_PUBLIC_URL is http:// on a non-local host (${url.host}); browsers and clients will send credentials in clear text. Use https:// behind a TLS proxy.`);
+  }
+  if (masterKeySource === 'file' && (settings.production || !local)) {
+    warnings.push('The master key is read from a key file in the data directory. In production set TESSERA_MASTER_KEY from a secret store so that a copy of the data directory alone does not reveal signing keys.');
+  }
+  return warnings;
+}

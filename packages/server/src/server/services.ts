@@ -1,0 +1,38 @@
+import { openDatabase, type DatabaseHandle } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createApiRepository } from '../db/repositories/apis.js';
+import { createApplicationRepository } from '../db/repositories/applications.js';
+import { createTenantRepository } from '../db/repositories/tenants.js';
+import { createUserRepository } from '../db/repositories/users.js';
+import { createSigningKeys } from '../keys/signing-keys.js';
+import { loadMasterKey, type MasterKey } from '../security/master-key.js';
+import { createPasswordHasher } from '../security/password-hasher.js';
+import type { Settings } from '../config/settings.js';
+
+/** Everything the server and the CLI share, wired once from the settings. */
+export async function createServices(settings: Settings) {
+  const database: DatabaseHandle = await openDatabase({ databaseUrl: settings.databaseUrl, dataDir: settings.dataDir });
+  try {
+    await migrateToLatest(database.db);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const masterKey: MasterKey = loadMasterKey({ env: settings.masterKey, dataDir: settings.dataDir });
+  const { db } = database;
+  return {
+    settings,
+    database,
+    db,
+    masterKey,
+    tenants: createTenantRepository(db),
+    apis: createApiRepository(db),
+    applications: createApplicationRepository(db),
+    users: createUserRepository(db),
+    signingKeys: createSigningKeys({ db, masterKey: masterKey.key }),
+    hasher: createPasswordHasher(),
+    close: () => database.close(),
+  };
+}
+
+export type Services = Awaited<ReturnType<typeof createServices>>;
