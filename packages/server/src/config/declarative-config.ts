@@ -1,0 +1,231 @@
+import { createPublicKey } from 'node:crypto';
+import { z } from 'zod';
+import { APPLICATION_TYPES, type ApplicationType } from '../db/repositories/applications.js';
+import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants.js';
+import { readCertificatePem } from '../security/certificates.js';
+
+/**
+ * The declarative configuration file (`tessera apply FILE`, `tessera start --config FILE`),
+ * documented field by field in docs/configuration.md. Optional fields have no zod defaults on
+ * purpose: a field left out is left as it is in the database (defaults apply on creation only).
+ */
+
+/** Scope and role names: safe in a space-separated `scope` parameter and in a JWT claim. */
+export const PERMISSION_NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9._-]{2,128}$/;
+export const USERNAME_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
+export const SIGNING_ALG_VALUES = ['ES256', 'RS256'] as const;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
+
+const DisplayNameSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
+  .refine(noControlCharacters, 'must not contain control characters');
+const DescriptionSchema = z.string().max(1000, 'must be at most 1000 characters');
+
+const PermissionNameSchema = z.string()
+  .regex(PERMISSION_NAME_PATTERN, 'must be 1–128 letters, digits, ".", "_", ":" or "-"')
+  .refine((name) => name !== '.default', '".default" is reserved: it asks for every app role granted to a client');
+
+/** `weather.read` or `{ name: weather.read, description: ... }`. */
+const PermissionSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { name: value } : value),
+  z.strictObject({ name: PermissionNameSchema, description: DescriptionSchema.optional() }),
+);
+
+/** An API identifier is the audience of its access tokens: `api://weather` or `https://api.example.com`. */
+export function apiIdentifierProblem(identifier: string): string | undefined {
+  if (!/^(api|https):\/\/[^\s/?#][^\s?#]*$/.test(identifier) || !URL.canParse(identifier)) {
+    return 'must be an absolute URI such as api://weather or https://api.example.com (no query, fragment or spaces)';
+  }
+  if (identifier.endsWith('/.default')) return 'must not end with "/.default"';
+  return undefined;
+}
+
+const ApiSchema = z.strictObject({
+  identifier: z.string().superRefine((value, ctx) => {
+    const problem = apiIdentifierProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+  name: DisplayNameSchema,
+  scopes: z.array(PermissionSchema).optional(),
+  appRoles: z.array(PermissionSchema).optional(),
+  /** Seconds; left out, each token lives a random 60–90 minutes. */
+  accessTokenLifetime: z.number().int().min(60).max(86_400).optional(),
+  signingAlg: z.enum(SIGNING_ALG_VALUES).optional(),
+});
+
+/**
+ * Redirect URIs are compared as exact strings (RFC 9700 §4.1.3, OAuth 2.1 §2.3.1), never
+ * normalized. Confidential and browser clients need https outside loopback (RFC 6749 §3.1.2.1);
+ * native apps may use a private-use reverse-DNS scheme or loopback (RFC 8252 §7.1, §7.3).
+ */
+export function redirectUriProblem(type: ApplicationType, uri: string): string | undefined {
+  if (type === 'daemon') return 'daemon applications have no redirect URIs (they sign in as themselves)';
+  if (/\s/.test(uri) || !URL.canParse(uri)) return 'must be an absolute URI without spaces';
+  if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  const url = new URL(uri);
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:') return loopback ? undefined : 'http:// is allowed only on localhost, 127.0.0.1 or [::1]; use https://';
+  if (type === 'native' && /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)) return undefined;
+  return type === 'native'
+    ? 'must be https://, http:// on loopback, or a reverse-DNS custom scheme such as com.example.app:/callback'
+    : 'must be https:// (or http:// on localhost)';
+}
+
+const SecretSchema = z.strictObject({
+  value: z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters'),
+  description: DescriptionSchema.optional(),
+  expiresAt: z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: 'must be an ISO 8601 date or date-time' })
+    .optional(),
+});
+
+const CertificateSchema = z.union([
+  z.strictObject({
+    pem: z.string().superRefine((pem, ctx) => {
+      try {
+        readCertificatePem(pem);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not a PEM-encoded X.509 certificate' });
+      }
+    }),
+  }),
+  z.strictObject({
+    jwk: z.record(z.string(), z.unknown()).superRefine((jwk, ctx) => {
+      const problem = publicJwkProblem(jwk);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  }),
+], { error: 'must be { pem: "-----BEGIN CERTIFICATE-----..." } or { jwk: { ...public JWK } }' });
+
+function publicJwkProblem(jwk: Record<string, unknown>): string | undefined {
+  if ('d' in jwk || 'k' in jwk) return 'must be a public key; this JWK contains private or symmetric key material';
+  try {
+    createPublicKey({ key: jwk as never, format: 'jwk' });
+    return undefined;
+  } catch {
+    return 'is not a valid public JWK';
+  }
+}
+
+const ApiReferenceSchema = z.string().min(1);
+const PermissionGrantSchema = z.strictObject({ api: ApiReferenceSchema, scopes: z.array(PermissionNameSchema) });
+const RoleGrantSchema = z.strictObject({ api: ApiReferenceSchema, roles: z.array(PermissionNameSchema) });
+
+export const ApplicationSchema = z.strictObject({
+  clientId: z.string().regex(CLIENT_ID_PATTERN, 'must be 2–128 letters, digits, ".", "_" or "-"'),
+  name: DisplayNameSchema.optional(),
+  type: z.enum(APPLICATION_TYPES, { error: `must be one of ${APPLICATION_TYPES.join(', ')}` }),
+  redirectUris: z.array(z.string()).optional(),
+  postLogoutRedirectUris: z.array(z.string()).optional(),
+  idTokenSigningAlg: z.enum(SIGNING_ALG_VALUES).optional(),
+  secrets: z.array(SecretSchema).optional(),
+  certificates: z.array(CertificateSchema).optional(),
+  permissions: z.array(PermissionGrantSchema).optional(),
+  appRoles: z.array(RoleGrantSchema).optional(),
+}).superRefine((app, ctx) => {
+  for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
+    app[field]?.forEach((uri, index) => {
+      const problem = redirectUriProblem(app.type, uri);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [field, index] });
+    });
+  }
+  const isPublic = app.type === 'spa' || app.type === 'native';
+  const publicProblem = `${app.type} applications are public clients (OAuth 2.1 §2.1): they cannot keep a credential`;
+  if (isPublic && app.secrets?.length) ctx.addIssue({ code: 'custom', message: publicProblem, path: ['secrets'] });
+  if (isPublic && app.certificates?.length) ctx.addIssue({ code: 'custom', message: publicProblem, path: ['certificates'] });
+  if (isPublic && app.appRoles?.length) {
+    ctx.addIssue({ code: 'custom', message: 'app roles need a confidential client (web or daemon)', path: ['appRoles'] });
+  }
+  if (app.type === 'daemon' && app.permissions?.length) {
+    ctx.addIssue({ code: 'custom', message: 'daemons act as themselves: grant appRoles, not delegated permissions', path: ['permissions'] });
+  }
+});
+
+export const UserSchema = z.strictObject({
+  username: z.string().regex(USERNAME_PATTERN, 'must be 1–128 letters, digits, ".", "_", "@", "+" or "-"').optional(),
+  email: z.email('must be an email address').max(254).optional(),
+  emailVerified: z.boolean().optional(),
+  name: DisplayNameSchema.optional(),
+  password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').optional(),
+  passwordHash: z.string().regex(/^\$argon2id?\$/, 'must be an argon2id or argon2i hash ("$argon2id$...")').optional(),
+  roles: z.array(RoleGrantSchema).optional(),
+}).superRefine((user, ctx) => {
+  if (user.username === undefined && user.email === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a user needs a username or an email' });
+  }
+  if (user.password !== undefined && user.passwordHash !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give password or passwordHash, not both', path: ['passwordHash'] });
+  }
+});
+
+export const TenantSchema = z.strictObject({
+  id: z.string().superRefine((id, ctx) => {
+    if (RESERVED_TENANT_IDS.has(id)) ctx.addIssue({ code: 'custom', message: `"${id}" is reserved for Tessera's own routes` });
+    else if (!isValidTenantId(id)) {
+      ctx.addIssue({ code: 'custom', message: 'must be 2–63 lowercase letters, digits or "-", starting with a letter or digit' });
+    }
+  }),
+  name: DisplayNameSchema.optional(),
+  apis: z.array(ApiSchema).default([]),
+  applications: z.array(ApplicationSchema).default([]),
+  users: z.array(UserSchema).default([]),
+}).superRefine((tenant, ctx) => checkTenantReferences(tenant, ctx));
+
+export const DeclarativeConfigSchema = z.strictObject({
+  tenants: z.array(TenantSchema).default([]),
+}).superRefine((config, ctx) => {
+  reportDuplicates(ctx, config.tenants.map((tenant, index) => ({ key: tenant.id, path: ['tenants', index, 'id'] })), 'tenant id');
+});
+
+export type DeclarativeConfig = z.infer<typeof DeclarativeConfigSchema>;
+export type TenantConfig = z.infer<typeof TenantSchema>;
+export type ApiConfig = z.infer<typeof ApiSchema>;
+export type ApplicationConfig = z.infer<typeof ApplicationSchema>;
+export type UserConfig = z.infer<typeof UserSchema>;
+export type CertificateConfig = z.infer<typeof CertificateSchema>;
+
+type Ctx = z.RefinementCtx;
+type Path = (string | number)[];
+
+function reportDuplicates(ctx: Ctx, items: { key: string; path: Path }[], what: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.key)) ctx.addIssue({ code: 'custom', message: `duplicate ${what} "${item.key}"`, path: item.path });
+    seen.add(item.key);
+  }
+}
+
+/** Uniqueness within the tenant, and every grant pointing at an API of this tenant and a name it defines. */
+function checkTenantReferences(tenant: TenantConfig, ctx: Ctx): void {
+  reportDuplicates(ctx, tenant.apis.map((api, i) => ({ key: api.identifier, path: ['apis', i, 'identifier'] })), 'API identifier');
+  reportDuplicates(ctx, tenant.applications.map((app, i) => ({ key: app.clientId, path: ['applications', i, 'clientId'] })), 'clientId');
+  // Usernames and emails share one sign-in namespace, compared case-insensitively like the database does.
+  reportDuplicates(ctx, tenant.users.flatMap((user, i) => [
+    ...(user.username === undefined ? [] : [{ key: user.username.toLowerCase(), path: ['users', i, 'username'] }]),
+    ...(user.email === undefined ? [] : [{ key: user.email.toLowerCase(), path: ['users', i, 'email'] }]),
+  ]), 'username or email');
+
+  const apis = new Map(tenant.apis.map((api) => [api.identifier, api]));
+  const check = (api: string, names: string[], kind: 'scopes' | 'appRoles' | null, path: Path) => {
+    const defined = apis.get(api);
+    if (!defined) {
+      ctx.addIssue({ code: 'custom', message: `no API "${api}" in tenant "${tenant.id}"`, path: [...path, 'api'] });
+      return;
+    }
+    if (kind === null) return;
+    const known = new Set((defined[kind] ?? []).map((p) => p.name));
+    names.forEach((name, index) => {
+      if (known.has(name)) return;
+      const noun = kind === 'scopes' ? 'scope' : 'app role';
+      ctx.addIssue({ code: 'custom', message: `API "${api}" defines no ${noun} "${name}"`, path: [...path, kind === 'scopes' ? 'scopes' : 'roles', index] });
+    });
+  };
+  tenant.applications.forEach((app, a) => {
+    app.permissions?.forEach((grant, g) => check(grant.api, grant.scopes, 'scopes', ['applications', a, 'permissions', g]));
+    app.appRoles?.forEach((grant, g) => check(grant.api, grant.roles, 'appRoles', ['applications', a, 'appRoles', g]));
+  });
+  // User roles are free-form names per API (they land in the `roles` claim); only the API must exist.
+  tenant.users.forEach((user, u) => user.roles?.forEach((grant, g) => check(grant.api, grant.roles, null, ['users', u, 'roles', g])));
+}
