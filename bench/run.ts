@@ -1,0 +1,102 @@
+/**
+ * `npm run bench`: client_credentials token issuance, Tessera against a bare oidc-provider
+ * configured the same way, in the same run. See docs/benchmarks.md.
+ *
+ * Env: BENCH_ALG (ES256|RS256), BENCH_DURATION (s, default 15), BENCH_WARMUP (s, default 2),
+ * BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default bare,tessera; first is the baseline).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseBenchEnv } from './bench-settings.js';
+import type { BenchEnv } from './bench-settings.js';
+import { pinHarness } from './cpu-pinning.js';
+import type { CpuPinning } from './cpu-pinning.js';
+import { measure, warmUp } from './load.js';
+import type { RunMeasurement } from './load.js';
+import { computeRatios, formatRatios, formatTable } from './report.js';
+import { killAllServerProcesses } from './server-process.js';
+import { startBenchServer } from './servers.js';
+import type { BenchServer } from './servers.js';
+import { assertIssuesExpectedToken } from './token-request.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+function labelServers(kinds: BenchEnv['BENCH_SERVERS']): string[] {
+  return kinds.map((kind, i) => {
+    const earlier = kinds.slice(0, i).filter((k) => k === kind).length;
+    return earlier === 0 ? kind : `${kind}#${earlier + 1}`;
+  });
+}
+
+/** Kills the servers and exits if the whole run takes far longer than planned. */
+function armWatchdog(env: BenchEnv): void {
+  const runs = env.BENCH_SERVERS.length * env.BENCH_CONNECTIONS.length;
+  const budgetMs = (runs * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + 120) * 1_000;
+  setTimeout(() => {
+    console.error(`bench: gave up after ${budgetMs / 1_000} s`);
+    process.exit(1);
+  }, budgetMs).unref();
+}
+
+async function startAndCheck(env: BenchEnv, pinning: CpuPinning): Promise<BenchServer[]> {
+  const servers: BenchServer[] = [];
+  const labels = labelServers(env.BENCH_SERVERS);
+  for (const [i, kind] of env.BENCH_SERVERS.entries()) {
+    const server = await startBenchServer(kind, { repoRoot, alg: env.BENCH_ALG, pinning, label: labels[i] ?? kind });
+    servers.push(server);
+    const token = await assertIssuesExpectedToken(server, env.BENCH_ALG);
+    console.log(`${server.label}: pid ${server.pid}, ${server.tokenUrl}`);
+    console.log(`  token ok: typ at+jwt, alg ${token.alg}, ${token.bytes} bytes, claims ${token.claims.join(',')}`);
+  }
+  return servers;
+}
+
+async function measureAll(env: BenchEnv, servers: BenchServer[]): Promise<RunMeasurement[]> {
+  const measurements: RunMeasurement[] = [];
+  for (const connections of env.BENCH_CONNECTIONS) {
+    for (const server of servers) {
+      process.stdout.write(`${server.label} @ ${connections} conns: warm-up ${env.BENCH_WARMUP} s, measure ${env.BENCH_DURATION} s ... `);
+      await warmUp(server, connections, env.BENCH_WARMUP);
+      const measurement = await measure(server, connections, env.BENCH_DURATION);
+      console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
+      measurements.push(measurement);
+    }
+  }
+  return measurements;
+}
+
+async function main(): Promise<number> {
+  const env = parseBenchEnv();
+  armWatchdog(env);
+  const pinning = pinHarness();
+  console.log(`Token benchmark: client_credentials, ${env.BENCH_ALG} JWT access tokens for api://weather`);
+  console.log(`CPU: ${pinning.description}`);
+  console.log(`Load: autocannon, keep-alive, ${env.BENCH_DURATION} s per run after ${env.BENCH_WARMUP} s warm-up\n`);
+  let servers: BenchServer[] = [];
+  try {
+    servers = await startAndCheck(env, pinning);
+    console.log('');
+    const measurements = await measureAll(env, servers);
+    const baseline = servers[0]?.label ?? '';
+    const ratios = computeRatios(measurements, baseline);
+    console.log(`\n${new Date().toISOString()}  ${env.BENCH_ALG}  ${pinning.description}\n`);
+    console.log(formatTable(measurements));
+    if (ratios.length > 0) console.log(`\n${formatRatios(ratios, baseline)}`);
+    // A ratio below target is reported, not failed: a shared or noisy machine can cause it.
+    return 0;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+process.on('exit', killAllServerProcesses);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => process.exit(130));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`\nbench failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
