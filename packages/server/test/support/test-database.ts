@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { createPglitePool } from '../../src/db/pglite-pool.js';
+import type { Database } from '../../src/db/schema.js';
+
+export type TestDatabaseKind = 'embedded' | 'postgres';
+
+/**
+ * The database of the running vitest project: `embedded` or `postgres` (set per project in
+ * vitest.config.ts). Outside vitest it defaults to `embedded`.
+ */
+export function testDatabaseKind(env: NodeJS.ProcessEnv = process.env): TestDatabaseKind {
+  const kind = env.TESSERA_TEST_DB ?? 'embedded';
+  if (kind !== 'embedded' && kind !== 'postgres') {
+    throw new Error(`TESSERA_TEST_DB must be "embedded" or "postgres", got "${kind}"`);
+  }
+  return kind;
+}
+
+function adminUrl(): string {
+  const url = process.env.TESSERA_TEST_DATABASE_URL?.trim();
+  if (!url) {
+    throw new Error('TESSERA_TEST_DB=postgres needs TESSERA_TEST_DATABASE_URL (a superuser URL on a throwaway cluster)');
+  }
+  return url;
+}
+
+async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl() });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database `tessera_test_<random>` on the test cluster and returns its URL. */
+export async function createTestPostgresDatabase(): Promise<{ name: string; url: string }> {
+  const name = `tessera_test_${randomBytes(6).toString('hex')}`;
+  await withAdminClient((client) => client.query(`create database "${name}"`));
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return { name, url: url.toString() };
+}
+
+/** Drops a database made by createTestPostgresDatabase, closing any connection left to it. */
+export async function dropTestPostgresDatabase(name: string): Promise<void> {
+  if (!/^tessera_test_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
+  await withAdminClient((client) => client.query(`drop database if exists "${name}" with (force)`));
+}
+
+/**
+ * Kysely over the server's database, for assertions. The pool opens lazily on the first query.
+ * The embedded database (PGlite) is single-process: open it only while the server is stopped.
+ */
+export function openTestDatabase(options: { kind: TestDatabaseKind; dataDir: string; databaseUrl?: string | undefined }): Kysely<Database> {
+  if (options.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+    pool.on('error', () => {});
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const dir = path.join(options.dataDir, 'pg');
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: async () => {
+        const { PGlite } = await import('@electric-sql/pglite');
+        return createPglitePool(await PGlite.create(dir));
+      },
+    }),
+  });
+}
