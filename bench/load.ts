@@ -19,6 +19,8 @@ export interface RunMeasurement {
   cpuMicrosPerRequest: number;
   /** Share of the run's wall time the server process spent on CPU (1 = one full core). */
   cpuUtilisation: number;
+  /** Same share for the other (idle) servers, which share the server core. */
+  bystanderCpuUtilisation: number;
 }
 
 function fire(server: BenchServer, connections: number, seconds: number): Promise<Result> {
@@ -48,12 +50,23 @@ export async function warmUp(server: BenchServer, connections: number, seconds: 
   assertAllSucceeded(server, 'warm-up', await fire(server, connections, seconds));
 }
 
-export async function measure(server: BenchServer, connections: number, seconds: number): Promise<RunMeasurement> {
+function readCpuMicros(servers: BenchServer[]): number {
+  return servers.reduce((sum, server) => sum + readProcessTreeCpuMicros(server.pid), 0);
+}
+
+export async function measure(
+  server: BenchServer,
+  bystanders: BenchServer[],
+  connections: number,
+  seconds: number,
+): Promise<RunMeasurement> {
   const cpuBefore = readProcessTreeCpuMicros(server.pid);
+  const bystanderCpuBefore = readCpuMicros(bystanders);
   const startedAt = process.hrtime.bigint();
   const result = await fire(server, connections, seconds);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
   const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
+  const bystanderCpuMicros = readCpuMicros(bystanders) - bystanderCpuBefore;
   assertAllSucceeded(server, 'measure', result);
   const requests = result.requests.total;
   return {
@@ -66,5 +79,6 @@ export async function measure(server: BenchServer, connections: number, seconds:
     non2xx: result.non2xx,
     cpuMicrosPerRequest: requests > 0 ? cpuMicros / requests : Number.NaN,
     cpuUtilisation: cpuMicros / wallMicros,
+    bystanderCpuUtilisation: bystanderCpuMicros / wallMicros,
   };
 }

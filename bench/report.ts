@@ -16,8 +16,12 @@ const columns: Array<{ title: string; cell: (m: RunMeasurement) => string }> = [
   { title: 'requests', cell: (m) => m.requests.toLocaleString('en-US') },
 ];
 
-export function formatTable(measurements: RunMeasurement[]): string {
-  const rows = [columns.map((c) => c.title), ...measurements.map((m) => columns.map((c) => c.cell(m)))];
+/** Rows grouped by connections, then in server order, whatever order they were measured in. */
+export function formatTable(measurements: RunMeasurement[], serverOrder: string[]): string {
+  const sorted = [...measurements].sort(
+    (a, b) => a.connections - b.connections || serverOrder.indexOf(a.server) - serverOrder.indexOf(b.server),
+  );
+  const rows = [columns.map((c) => c.title), ...sorted.map((m) => columns.map((c) => c.cell(m)))];
   const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0)));
   const line = (row: string[]) =>
     row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ');
@@ -34,7 +38,8 @@ export interface RatioLine {
 
 /** For every non-baseline measurement: its req/s and CPU µs/req divided by the baseline's. */
 export function computeRatios(measurements: RunMeasurement[], baseline: string): RatioLine[] {
-  return measurements
+  return [...measurements]
+    .sort((a, b) => a.connections - b.connections)
     .filter((m) => m.server !== baseline)
     .flatMap((m) => {
       const base = measurements.find((b) => b.server === baseline && b.connections === m.connections);

@@ -50,14 +50,34 @@ async function startAndCheck(env: BenchEnv, pinning: CpuPinning): Promise<BenchS
   return servers;
 }
 
+/** Idle servers share the server core; more than this share of it is worth a warning. */
+const BYSTANDER_CPU_WARNING = 0.02;
+/** A saturated server should use its whole core; less means something else ran on it. */
+const SERVER_CPU_WARNING = 0.85;
+
+function warnAboutContention(measurement: RunMeasurement): void {
+  if (measurement.cpuUtilisation < SERVER_CPU_WARNING) {
+    const share = Math.round(measurement.cpuUtilisation * 100);
+    console.warn(`  warning: the server got only ${share}% of its core (machine busy?); req/s is low, CPU µs/req still holds`);
+  }
+  if (measurement.bystanderCpuUtilisation > BYSTANDER_CPU_WARNING) {
+    const share = Math.round(measurement.bystanderCpuUtilisation * 100);
+    console.warn(`  warning: the idle server(s) used ${share}% of a core during this run`);
+  }
+}
+
+/** Runs every server at every concurrency; the order alternates so neither server always goes first. */
 async function measureAll(env: BenchEnv, servers: BenchServer[]): Promise<RunMeasurement[]> {
   const measurements: RunMeasurement[] = [];
-  for (const connections of env.BENCH_CONNECTIONS) {
-    for (const server of servers) {
+  for (const [round, connections] of env.BENCH_CONNECTIONS.entries()) {
+    const ordered = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const server of ordered) {
+      const bystanders = servers.filter((other) => other !== server);
       process.stdout.write(`${server.label} @ ${connections} conns: warm-up ${env.BENCH_WARMUP} s, measure ${env.BENCH_DURATION} s ... `);
       await warmUp(server, connections, env.BENCH_WARMUP);
-      const measurement = await measure(server, connections, env.BENCH_DURATION);
+      const measurement = await measure(server, bystanders, connections, env.BENCH_DURATION);
       console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
+      warnAboutContention(measurement);
       measurements.push(measurement);
     }
   }
@@ -79,7 +99,7 @@ async function main(): Promise<number> {
     const baseline = servers[0]?.label ?? '';
     const ratios = computeRatios(measurements, baseline);
     console.log(`\n${new Date().toISOString()}  ${env.BENCH_ALG}  ${pinning.description}\n`);
-    console.log(formatTable(measurements));
+    console.log(formatTable(measurements, servers.map((server) => server.label)));
     if (ratios.length > 0) console.log(`\n${formatRatios(ratios, baseline)}`);
     // A ratio below target is reported, not failed: a shared or noisy machine can cause it.
     return 0;
