@@ -35,7 +35,13 @@ export interface AuditEvent {
  * change and its record commit together (the table itself refuses updates and deletes).
  */
 export async function recordAuditEvent(db: Kysely<Database>, event: AuditEvent): Promise<void> {
-  await db.insertInto('audit_events').values({
+  await recordAuditEvents(db, [event]);
+}
+
+/** Appends several events in one statement. */
+export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent[]): Promise<void> {
+  if (!events.length) return;
+  await db.insertInto('audit_events').values(events.map((event) => ({
     tenant_id: event.tenantId,
     type: event.type,
     outcome: event.outcome ?? 'success',
@@ -44,7 +50,7 @@ export async function recordAuditEvent(db: Kysely<Database>, event: AuditEvent):
     client_id: event.clientId ?? null,
     correlation_id: event.correlationId ?? null,
     data: JSON.stringify(event.data ?? {}),
-  }).execute();
+  }))).execute();
 }
 
 export async function listAuditEvents(db: Kysely<Database>, tenantId: string, options: { type?: string; limit?: number } = {}) {

@@ -1,0 +1,92 @@
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { Db } from './database.js';
+
+export interface OidcAdapterOptions {
+  db: Db;
+  tenantId: string;
+  /**
+   * Seconds during which a just-rotated refresh token is still accepted, so that a client
+   * that sends the same refresh request twice at once (two tabs, a retry) is not treated as
+   * a thief. Past it, reuse revokes the whole grant (OAuth 2.0 Security BCP §4.14.2).
+   */
+  refreshTokenReuseGraceSeconds: number;
+  clock?: () => number;
+}
+
+/**
+ * Stores oidc-provider's artifacts (sessions, interactions, codes, grants, refresh tokens,
+ * replay-detection entries…) in the `oidc_payloads` table, with an expiry the sweeper honours.
+ */
+export function createOidcAdapterClass(options: OidcAdapterOptions): new (model: string) => Adapter {
+  const { db, tenantId, refreshTokenReuseGraceSeconds: grace, clock = Date.now } = options;
+
+  return class OidcAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      const expiresAt = expiresIn ? new Date(clock() + expiresIn * 1000) : null;
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        user_code: payload.userCode ?? null,
+        uid: payload.uid ?? null,
+        expires_at: expiresAt,
+      };
+      await db.insertInto('oidc_payloads')
+        .values({ tenant_id: tenantId, model: this.model, id, ...row })
+        .onConflict((oc) => oc.columns(['tenant_id', 'model', 'id']).doUpdateSet(row))
+        .execute();
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('id', id);
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('uid', uid);
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.findWhere('user_code', userCode);
+    }
+
+    async consume(id: string): Promise<void> {
+      const now = new Date(clock());
+      const row = await db.selectFrom('oidc_payloads').select('payload')
+        .where('tenant_id', '=', tenantId).where('model', '=', this.model).where('id', '=', id).executeTakeFirst();
+      if (!row) return;
+      await db.updateTable('oidc_payloads')
+        .set({ consumed_at: now, payload: JSON.stringify({ ...row.payload, consumed: Math.floor(now.getTime() / 1000) }) })
+        .where('tenant_id', '=', tenantId).where('model', '=', this.model).where('id', '=', id)
+        .execute();
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db.deleteFrom('oidc_payloads')
+        .where('tenant_id', '=', tenantId).where('model', '=', this.model).where('id', '=', id).execute();
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db.deleteFrom('oidc_payloads').where('tenant_id', '=', tenantId).where('grant_id', '=', grantId).execute();
+    }
+
+    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
+        .where('tenant_id', '=', tenantId).where('model', '=', this.model).where(column, '=', value)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      if (row.expires_at && row.expires_at.getTime() <= clock()) return undefined;
+      const payload = { ...row.payload } as AdapterPayload;
+      if (this.model === 'RefreshToken' && row.consumed_at && clock() - row.consumed_at.getTime() < grace * 1000) {
+        delete payload.consumed;
+      }
+      return payload;
+    }
+  };
+}
+
+/** Deletes expired artifacts; run periodically by the server. Returns the number removed. */
+export async function sweepExpiredOidcPayloads(db: Db, now = new Date()): Promise<number> {
+  const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

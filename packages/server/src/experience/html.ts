@@ -1,0 +1,31 @@
+/** Escapes text for HTML element and attribute content (OWASP XSS Prevention, rule #1/#2). */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * The page shell shared by every server-rendered page. No inline script or style, so the
+ * Content-Security-Policy can forbid both; the stylesheet is /assets/tessera.css.
+ */
+export function renderPage(page: { title: string; body: string; lang?: string }): string {
+  return `<!doctype html>
+<html lang="${escapeHtml(page.lang ?? 'en')}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(page.title)}</title>
+<link rel="stylesheet" href="/assets/tessera.css">
+</head>
+<body>
+<main class="card">
+${page.body}
+</main>
+</body>
+</html>`;
+}

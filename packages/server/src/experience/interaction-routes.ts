@@ -1,0 +1,143 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InteractionResults } from 'oidc-provider';
+import { z } from 'zod';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { isValidTenantId } from '../db/repositories/tenants.js';
+import { signInWithPassword } from '../identity/password-sign-in.js';
+import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
+import type { Services } from '../server/services.js';
+import type { CsrfTokens } from './csrf.js';
+import { describePermissions } from './permissions.js';
+import { consentPage, loginPage, messagePage } from './pages.js';
+
+const Params = z.object({ tenant: z.string(), uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
+// No low maximum on passwords (NIST SP 800-63B §5.1.1.2): 4096 only bounds the work per request.
+const LoginBody = z.object({ csrf: z.string(), login: z.string().trim().min(1).max(320), password: z.string().min(1).max(4096) });
+const CsrfBody = z.object({ csrf: z.string() });
+
+const GENERIC_FAILURE = 'Incorrect username, email or password.';
+
+interface Deps {
+  services: Services;
+  registry: ProviderRegistry;
+  audit: AuditWriter;
+  csrf: CsrfTokens;
+}
+
+/** Sign-in and consent pages that complete oidc-provider interactions. Thin: parse, call identity, render. */
+export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const { services, registry, audit, csrf } = deps;
+
+  async function load(request: FastifyRequest, reply: FastifyReply) {
+    const params = Params.safeParse(request.params);
+    const runtime = params.success && isValidTenantId(params.data.tenant) ? await registry.get(params.data.tenant) : undefined;
+    if (!params.success || !runtime) {
+      reply.code(404).type('text/html').send(messagePage('Page not found', 'This sign-in link is not valid.'));
+      return undefined;
+    }
+    try {
+      const details = await runtime.provider.interactionDetails(request.raw, reply.raw);
+      if (details.uid !== params.data.uid) throw new Error('interaction mismatch');
+      return { runtime, details, tenantId: params.data.tenant, uid: params.data.uid };
+    } catch {
+      reply.code(400).type('text/html').send(messagePage('Sign-in expired', 'This sign-in has expired or was opened in another browser. Go back to the application and start again.'));
+      return undefined;
+    }
+  }
+
+  const actions = (tenantId: string, uid: string) => ({
+    action: `/${tenantId}/interaction/${uid}`,
+    abortAction: `/${tenantId}/interaction/${uid}/abort`,
+  });
+
+  async function clientName(runtime: TenantRuntime, clientId: unknown): Promise<string> {
+    const app = typeof clientId === 'string' ? await runtime.snapshot.findApplication(clientId) : undefined;
+    return app?.name ?? String(clientId ?? 'the application');
+  }
+
+  async function finish(reply: FastifyReply, request: FastifyRequest, runtime: TenantRuntime, result: InteractionResults) {
+    const returnTo = await runtime.provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return reply.redirect(returnTo, 303);
+  }
+
+  app.get('/:tenant/interaction/:uid', async (request, reply) => {
+    const loaded = await load(request, reply);
+    if (!loaded) return reply;
+    const { runtime, details, tenantId, uid } = loaded;
+    const token = csrf.issue(tenantId, uid);
+    const name = await clientName(runtime, details.params.client_id);
+    reply.type('text/html');
+    if (details.prompt.name === 'login') {
+      return loginPage({ ...actions(tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
+    }
+    const user = details.session?.accountId ? await services.users.find(tenantId, details.session.accountId) : undefined;
+    return consentPage({
+      ...actions(tenantId, uid), csrf: token, clientName: name,
+      userName: user?.name ?? user?.username ?? user?.email ?? 'you',
+      permissions: describePermissions(details.prompt.details, runtime.snapshot),
+    });
+  });
+
+  app.post('/:tenant/interaction/:uid', async (request, reply) => {
+    const loaded = await load(request, reply);
+    if (!loaded) return reply;
+    const { runtime, details, tenantId, uid } = loaded;
+    if (!csrf.verify(tenantId, uid, (request.body as { csrf?: unknown } | undefined)?.csrf)) {
+      return reply.code(403).type('text/html').send(messagePage('Form expired', 'This form has expired. Go back and try again.'));
+    }
+    const clientId = String(details.params.client_id);
+    if (details.prompt.name === 'login') {
+      const body = LoginBody.safeParse(request.body);
+      const name = await clientName(runtime, clientId);
+      if (!body.success) {
+        return reply.code(400).type('text/html').send(loginPage({
+          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: 'Enter your username or email and your password.',
+        }));
+      }
+      const result = await signInWithPassword(services, tenantId, body.data.login, body.data.password);
+      if (!result.ok) {
+        await audit.write({
+          tenantId, type: 'signin.failed', outcome: 'failure', actor: result.user?.id ?? null, subject: result.user?.id ?? null,
+          clientId, correlationId: request.id, data: { reason: result.reason, method: 'password', ip: request.ip },
+        });
+        return reply.code(400).type('text/html').send(loginPage({
+          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login, error: GENERIC_FAILURE,
+        }));
+      }
+      await audit.write({
+        tenantId, type: 'signin.succeeded', actor: result.user.id, subject: result.user.id,
+        clientId, correlationId: request.id, data: { method: 'password', ip: request.ip },
+      });
+      return finish(reply, request, runtime, { login: { accountId: result.user.id, amr: ['pwd'] } });
+    }
+
+    if (details.prompt.name === 'consent' && details.session?.accountId) {
+      const { Grant } = runtime.provider;
+      const grant = details.grantId
+        ? await Grant.find(details.grantId)
+        : new Grant({ accountId: details.session.accountId, clientId });
+      if (!grant) return reply.code(400).type('text/html').send(messagePage('Sign-in expired', 'Go back to the application and start again.'));
+      const missing = details.prompt.details as {
+        missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]>;
+      };
+      if (missing.missingOIDCScope?.length) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
+      if (missing.missingOIDCClaims?.length) grant.addOIDCClaims(missing.missingOIDCClaims);
+      for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) {
+        grant.addResourceScope(resource, scopes.join(' '));
+      }
+      const grantId = await grant.save();
+      return finish(reply, request, runtime, { consent: { grantId } });
+    }
+    return reply.code(400).type('text/html').send(messagePage('Unexpected step', 'Go back to the application and start again.'));
+  });
+
+  app.post('/:tenant/interaction/:uid/abort', async (request, reply) => {
+    const loaded = await load(request, reply);
+    if (!loaded) return reply;
+    const body = CsrfBody.safeParse(request.body);
+    if (!body.success || !csrf.verify(loaded.tenantId, loaded.uid, body.data.csrf)) {
+      return reply.code(403).type('text/html').send(messagePage('Form expired', 'This form has expired. Go back and try again.'));
+    }
+    return finish(reply, request, loaded.runtime, { error: 'access_denied', error_description: 'The user cancelled the sign-in or denied access.' });
+  });
+}

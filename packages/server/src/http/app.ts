@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import formbody from '@fastify/formbody';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { createCsrfTokens } from '../experience/csrf.js';
+import { registerInteractionRoutes } from '../experience/interaction-routes.js';
+import type { ProviderRegistry } from '../provider/provider-registry.js';
+import type { Services } from '../server/services.js';
+import { sendProblem } from './problem.js';
+import { PROTOCOL_BODY_LIMIT, registerProtocolRoutes } from './protocol-routes.js';
+import { PAGE_CSP_DIRECTIVES } from './security-headers.js';
+
+const STYLESHEET = readFileSync(new URL('../../assets/tessera.css', import.meta.url));
+
+/** The HTTP server: health, assets, sign-in pages, and each tenant's protocol endpoints. */
+export async function buildApp(deps: { services: Services; registry: ProviderRegistry; audit: AuditWriter }): Promise<FastifyInstance> {
+  const { services, registry, audit } = deps;
+  const app = Fastify({
+    logger: { level: process.env.TESSERA_LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    trustProxy: services.settings.trustProxy,
+    bodyLimit: PROTOCOL_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Correlation-Id', request.id);
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP_DIRECTIVES },
+    crossOriginEmbedderPolicy: false,
+    frameguard: { action: 'deny' },
+    hsts: services.settings.publicUrl.startsWith('https:'),
+  });
+  await app.register(formbody, { bodyLimit: PROTOCOL_BODY_LIMIT });
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status === 413) return sendProblem(reply, { status, code: 'request.too_large', title: 'Request body too large', detail: 'Request bodies are limited to 64 KiB.' });
+    if (status === 415) return sendProblem(reply, { status, code: 'request.unsupported_media_type', title: 'Unsupported content type' });
+    if (status >= 400 && status < 500) {
+      return sendProblem(reply, { status, code: 'request.invalid', title: 'Invalid request', detail: error.message });
+    }
+    request.log.error({ err: error, correlationId: request.id }, 'unhandled error');
+    return sendProblem(reply, { status: 500, code: 'server.error', title: 'Something went wrong', detail: 'The error was logged with this correlation id.' });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, { status: 404, code: 'route.not_found', title: 'Not found', detail: `No route for ${request.method} ${request.url.split('?')[0]}` }));
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = await services.database.isReachable();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'database unreachable' });
+  });
+  app.get('/assets/tessera.css', async (_request, reply) =>
+    reply.type('text/css').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
+
+  await registerInteractionRoutes(app, { services, registry, audit, csrf: createCsrfTokens(services.masterKey.key) });
+  await registerProtocolRoutes(app, { registry, publicUrl: services.settings.publicUrl });
+  return app;
+}

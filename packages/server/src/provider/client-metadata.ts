@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { decodeProtectedHeader } from 'jose';
+import type { ClientMetadata, KoaContextWithOIDC } from 'oidc-provider';
+import type { ApplicationWithCredentials } from '../db/repositories/applications.js';
+import { matchesClientSecret } from '../security/client-secrets.js';
+
+/** Never equal to a presented secret: stands in when no stored secret matched. */
+const NO_MATCH = `no-match-${randomBytes(32).toString('base64url')}`;
+
+const CONFIDENTIAL = new Set(['web', 'daemon']);
+
+/**
+ * The oidc-provider client metadata for an application, for the current request.
+ *
+ * oidc-provider binds one token_endpoint_auth_method per client, while an application
+ * here may hold secrets and certificates at once (as in Entra ID). So the method is chosen
+ * from what the request presents, and a presented secret is checked here, against stored
+ * SHA-256 hashes in constant time; oidc-provider then compares it with itself (a match)
+ * or with NO_MATCH (invalid_client). Certificates are narrowed to the one the assertion
+ * names by `kid`, `x5t` or `x5t#S256`.
+ */
+export function toClientMetadata(app: ApplicationWithCredentials, ctx: KoaContextWithOIDC | undefined, issuer: string, now = Date.now()): ClientMetadata {
+  const confidential = CONFIDENTIAL.has(app.type);
+  const interactive = app.type !== 'daemon';
+  const base: ClientMetadata = {
+    client_id: app.clientId,
+    client_name: app.name,
+    application_type: app.type === 'native' ? 'native' : 'web',
+    grant_types: [
+      ...(interactive ? ['authorization_code', 'refresh_token'] : []),
+      ...(confidential ? ['client_credentials'] : []),
+    ],
+    response_types: interactive ? ['code'] : [],
+    redirect_uris: interactive ? app.redirectUris : [],
+    post_logout_redirect_uris: interactive ? app.postLogoutRedirectUris : [],
+    id_token_signed_response_alg: app.idTokenSigningAlg,
+    // `sub` is pairwise per application (see pairwise-identifier.ts); the sector URI is a
+    // nominal, never-fetched value that satisfies oidc-provider's metadata rules.
+    ...(interactive
+      ? { subject_type: 'pairwise', sector_identifier_uri: `https://sector.invalid/${encodeURIComponent(new URL(issuer).host)}/${encodeURIComponent(app.clientId)}` }
+      : { subject_type: 'public' }),
+  };
+  if (!confidential) return { ...base, token_endpoint_auth_method: 'none' };
+  return { ...base, ...authenticationFor(app, ctx, now) };
+}
+
+function authenticationFor(app: ApplicationWithCredentials, ctx: KoaContextWithOIDC | undefined, now: number): Partial<ClientMetadata> {
+  const params = (ctx?.oidc?.params ?? {}) as Record<string, unknown>;
+  const assertion = typeof params.client_assertion === 'string' ? params.client_assertion : undefined;
+  if (assertion) {
+    const header = safeHeader(assertion);
+    const keys = app.certificates
+      .filter((cert) => !cert.notAfter || cert.notAfter.getTime() > now)
+      .filter((cert) => header && (
+        header.kid === cert.jwk.kid
+        || header.x5t === cert.thumbprintSha1
+        || header['x5t#S256'] === cert.thumbprintSha256
+      ))
+      .map((cert) => ({ ...cert.jwk, kid: typeof header?.kid === 'string' ? header.kid : cert.jwk.kid }));
+    return { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: keys as never } };
+  }
+  const presented = typeof params.client_secret === 'string' ? params.client_secret : basicSecret(ctx);
+  const method = typeof params.client_secret === 'string' ? 'client_secret_post' : 'client_secret_basic';
+  const valid = presented !== undefined && app.secrets.some((secret) =>
+    (!secret.expiresAt || secret.expiresAt.getTime() > now) && matchesClientSecret(presented, secret.hash));
+  return { token_endpoint_auth_method: method, client_secret: valid ? presented : NO_MATCH };
+}
+
+function basicSecret(ctx: KoaContextWithOIDC | undefined): string | undefined {
+  const header = ctx?.headers.authorization;
+  if (!header?.toLowerCase().startsWith('basic ')) return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return undefined;
+  try {
+    // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
+    return decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, '%20'));
+  } catch {
+    return undefined;
+  }
+}
+
+function safeHeader(jwt: string): Record<string, unknown> | undefined {
+  try {
+    return decodeProtectedHeader(jwt) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

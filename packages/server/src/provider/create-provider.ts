@@ -1,0 +1,110 @@
+import { hkdfSync } from 'node:crypto';
+import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import { createOidcAdapterClass } from '../db/oidc-adapter.js';
+import type { Services } from '../server/services.js';
+import type { AuditWriter } from '../audit/audit-writer.js';
+import { toClientMetadata } from './client-metadata.js';
+import { createFindAccount } from './find-account.js';
+import { OIDC_SCOPES } from './oidc-scopes.js';
+import { createPairwiseIdentifier } from './pairwise-identifier.js';
+import { renderProtocolError } from './render-error.js';
+import { createResourceIndicators } from './resource-servers.js';
+import type { TenantSnapshot } from './tenant-snapshot.js';
+import { createTokenAudit } from './token-audit.js';
+import { createJwtCustomizer } from './token-claims.js';
+
+export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
+
+/** One oidc-provider instance for one tenant, configured from its snapshot. */
+export function createTenantProvider(services: Services, snapshot: TenantSnapshot, audit: AuditWriter): Provider {
+  const tenantId = snapshot.tenant.id;
+  const StorageAdapter = createOidcAdapterClass({
+    db: services.db, tenantId, refreshTokenReuseGraceSeconds: REFRESH_TOKEN_REUSE_GRACE_SECONDS,
+  });
+
+  // Applications live in our tables; oidc-provider reads them through this adapter,
+  // per request, so the authentication method follows the credential presented.
+  class Adapter extends StorageAdapter {
+    constructor(private readonly modelName: string) {
+      super(modelName);
+    }
+    override async find(id: string) {
+      if (this.modelName !== 'Client') return super.find(id);
+      const app = await snapshot.findApplication(id);
+      return app && (toClientMetadata(app, Provider.ctx, snapshot.issuer) as never);
+    }
+  }
+
+  const configuration: Configuration = {
+    adapter: Adapter,
+    clients: [],
+    findAccount: createFindAccount(services.users, tenantId),
+    jwks: { keys: snapshot.keys.keys as never },
+    cookies: {
+      keys: [cookieKey(services.masterKey.key, tenantId)],
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    scopes: [...OIDC_SCOPES],
+    claims: {
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    responseTypes: ['code'],
+    subjectTypes: ['public', 'pairwise'],
+    pairwiseIdentifier: createPairwiseIdentifier(snapshot.tenant.pairwiseSalt),
+    sectorIdentifierUriValidate: () => false,
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256', 'RS256'],
+      userinfoSigningAlgValues: ['ES256', 'RS256'],
+      clientAuthSigningAlgValues: ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      id_token_signed_response_alg: 'ES256',
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    // PKCE with S256 for every client, confidential ones included (OAuth 2.0 Security BCP §2.1.1);
+    // oidc-provider accepts no other method, so `plain` is refused.
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: createResourceIndicators(snapshot) as never,
+      rpInitiatedLogout: { enabled: true },
+    },
+    formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: 60 * 60,
+      AuthorizationCode: 60,
+      IdToken: 60 * 60,
+      Interaction: 60 * 60,
+      Grant: 14 * 24 * 60 * 60,
+      Session: 14 * 24 * 60 * 60,
+      RefreshToken: 14 * 24 * 60 * 60,
+    },
+    interactions: { url: (_ctx, interaction) => `/${tenantId}/interaction/${interaction.uid}` },
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
+    renderError: renderProtocolError as never,
+  };
+
+  const provider = new Provider(snapshot.issuer, configuration);
+  // The HTTP layer always sets X-Forwarded-Proto/Host from TESSERA_PUBLIC_URL (never from
+  // the client), so every URL oidc-provider builds uses the public URL.
+  provider.proxy = true;
+  provider.use(createTokenAudit(tenantId, audit) as never);
+  return provider;
+}
+
+/** Cookie signing key per tenant, derived from the master key (RFC 5869 HKDF). */
+function cookieKey(masterKey: Buffer, tenantId: string): string {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `tessera cookie keys ${tenantId}`, 32)).toString('base64url');
+}
+
+export type { KoaContextWithOIDC };
