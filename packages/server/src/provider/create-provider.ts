@@ -80,7 +80,9 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
     rotateRefreshToken: true,
     ttl: {
-      AccessToken: 60 * 60,
+      // Tokens for an API live as long as the API says (accessTokenLifetime in resource-servers.ts).
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 60 * 60,
       AuthorizationCode: 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,
