@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
 import { createPglitePool } from '../../src/db/pglite-pool.js';
 import type { Database } from '../../src/db/schema.js';
 
@@ -57,17 +59,29 @@ export async function dropTestPostgresDatabase(name: string): Promise<void> {
  * The embedded database (PGlite) is single-process: open it only while the server is stopped.
  */
 export function openTestDatabase(options: { kind: TestDatabaseKind; dataDir: string; databaseUrl?: string | undefined }): Kysely<Database> {
-  if (options.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-    pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  }
-  const dir = path.join(options.dataDir, 'pg');
+  if (options.kind === 'embedded') return openEmbedded(options.dataDir);
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Holds the data directory lock like a CLI command does, so a server started meanwhile refuses. */
+function openEmbedded(dataDir: string): Kysely<Database> {
+  const dir = path.join(dataDir, 'pg');
   return new Kysely<Database>({
     dialect: new PostgresDialect({
       pool: async () => {
-        const { PGlite } = await import('@electric-sql/pglite');
-        return createPglitePool(await PGlite.create(dir));
+        // Never create an empty database here: that would hide a server that wrote nowhere.
+        if (!existsSync(dir)) throw new Error(`no embedded database at ${dir}: the server never created it`);
+        const lock = acquireDataDirLock(dataDir, 'cli');
+        try {
+          const { PGlite } = await import('@electric-sql/pglite');
+          const pool = createPglitePool(await PGlite.create(dir));
+          return { connect: () => pool.connect(), end: () => pool.end().finally(() => lock.release()) };
+        } catch (error) {
+          lock.release();
+          throw error;
+        }
       },
     }),
   });
