@@ -9,6 +9,18 @@ declare module 'autocannon' {
     duration?: number;
     pipelining?: number;
     timeout?: number;
+    /** Return the raw per-run result (encoded histograms) so several runs can be aggregated. */
+    skipAggregateResult?: boolean;
+  }
+  /** What `autocannon({ skipAggregateResult: true })` resolves to. */
+  interface RawResult {
+    latencies: string;
+    totalCompletedRequests: number;
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    statusCodeStats: Record<string, { count: number }>;
   }
   interface Histogram {
     average: number;
@@ -33,7 +45,11 @@ declare module 'autocannon' {
     latency: Histogram & { totalCount: number };
     requests: Histogram & { sent: number };
   }
+  function autocannon(options: Options & { skipAggregateResult: true }): Promise<RawResult>;
   function autocannon(options: Options): Promise<Result>;
+  namespace autocannon {
+    function aggregateResult(results: RawResult[], options: Options): Result;
+  }
   export default autocannon;
-  export type { Options, Result };
+  export type { Options, RawResult, Result };
 }

@@ -22,6 +22,8 @@ const BenchEnvSchema = z.object({
   BENCH_ALG: BenchAlgSchema.default('ES256'),
   /** Seconds of measured load per server and concurrency. */
   BENCH_DURATION: z.coerce.number().int().min(1).max(600).default(15),
+  /** The measured seconds are cut into this many slices, taken in turns by the servers. */
+  BENCH_SLICES: z.coerce.number().int().min(1).max(30).default(5),
   /** Seconds of unmeasured load before each measured run. */
   BENCH_WARMUP: z.coerce.number().int().min(0).max(60).default(2),
   /** Comma-separated connection counts. */

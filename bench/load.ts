@@ -1,12 +1,21 @@
 /**
- * One measured run: autocannon (keep-alive connections) against a server's token endpoint,
- * with the server's CPU time read from /proc before and after.
+ * Load generation: autocannon (keep-alive connections) against a server's token endpoint, in
+ * slices, with the server's CPU time read from /proc around each slice. Slices of different
+ * servers are interleaved by the caller so that background load on a shared machine falls on
+ * all servers alike; a server's slices are then summed into one measurement.
  */
 import autocannon from 'autocannon';
-import type { Result } from 'autocannon';
+import type { Options, RawResult } from 'autocannon';
 import { readProcessTreeCpuMicros } from './cpu.js';
 import type { BenchServer } from './servers.js';
 import { TOKEN_REQUEST_HEADERS } from './token-request.js';
+
+export interface Slice {
+  result: RawResult;
+  wallMicros: number;
+  cpuMicros: number;
+  bystanderCpuMicros: number;
+}
 
 export interface RunMeasurement {
   server: string;
@@ -17,14 +26,14 @@ export interface RunMeasurement {
   p99Ms: number;
   non2xx: number;
   cpuMicrosPerRequest: number;
-  /** Share of the run's wall time the server process spent on CPU (1 = one full core). */
+  /** Share of the measured wall time the server process spent on CPU (1 = one full core). */
   cpuUtilisation: number;
   /** Same share for the other (idle) servers, which share the server core. */
   bystanderCpuUtilisation: number;
 }
 
-function fire(server: BenchServer, connections: number, seconds: number): Promise<Result> {
-  return autocannon({
+function loadOptions(server: BenchServer, connections: number, seconds: number): Options {
+  return {
     url: server.tokenUrl,
     method: 'POST',
     headers: TOKEN_REQUEST_HEADERS,
@@ -33,16 +42,20 @@ function fire(server: BenchServer, connections: number, seconds: number): Promis
     duration: seconds,
     pipelining: 1,
     timeout: 10,
-  });
+  };
 }
 
 /** Throws with the status code breakdown unless every response was 2xx. */
-function assertAllSucceeded(server: BenchServer, phase: string, result: Result): void {
+function assertAllSucceeded(server: BenchServer, phase: string, result: RawResult): void {
   if (result.non2xx === 0 && result.errors === 0 && result.timeouts === 0) return;
   throw new Error(
     `${server.label} (${phase}): ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts; ` +
       `status codes ${JSON.stringify(result.statusCodeStats)}`,
   );
+}
+
+function fire(server: BenchServer, connections: number, seconds: number): Promise<RawResult> {
+  return autocannon({ ...loadOptions(server, connections, seconds), skipAggregateResult: true });
 }
 
 export async function warmUp(server: BenchServer, connections: number, seconds: number): Promise<void> {
@@ -54,12 +67,12 @@ function readCpuMicros(servers: BenchServer[]): number {
   return servers.reduce((sum, server) => sum + readProcessTreeCpuMicros(server.pid), 0);
 }
 
-export async function measure(
+export async function runSlice(
   server: BenchServer,
   bystanders: BenchServer[],
   connections: number,
   seconds: number,
-): Promise<RunMeasurement> {
+): Promise<Slice> {
   const cpuBefore = readProcessTreeCpuMicros(server.pid);
   const bystanderCpuBefore = readCpuMicros(bystanders);
   const startedAt = process.hrtime.bigint();
@@ -68,17 +81,30 @@ export async function measure(
   const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
   const bystanderCpuMicros = readCpuMicros(bystanders) - bystanderCpuBefore;
   assertAllSucceeded(server, 'measure', result);
-  const requests = result.requests.total;
+  return { result, wallMicros, cpuMicros, bystanderCpuMicros };
+}
+
+const sum = (slices: Slice[], pick: (slice: Slice) => number) => slices.reduce((total, s) => total + pick(s), 0);
+
+/** One measurement from a server's slices: totals summed, latency histograms merged. */
+export function summarize(server: BenchServer, connections: number, slices: Slice[]): RunMeasurement {
+  const merged = autocannon.aggregateResult(
+    slices.map((slice) => slice.result),
+    loadOptions(server, connections, 1),
+  );
+  const requests = sum(slices, (s) => s.result.totalCompletedRequests);
+  const cpuMicros = sum(slices, (s) => s.cpuMicros);
+  const wallMicros = sum(slices, (s) => s.wallMicros);
   return {
     server: server.label,
     connections,
     requests,
-    requestsPerSecond: requests / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
+    requestsPerSecond: requests / sum(slices, (s) => s.result.duration),
+    p50Ms: merged.latency.p50,
+    p99Ms: merged.latency.p99,
+    non2xx: merged.non2xx,
     cpuMicrosPerRequest: requests > 0 ? cpuMicros / requests : Number.NaN,
     cpuUtilisation: cpuMicros / wallMicros,
-    bystanderCpuUtilisation: bystanderCpuMicros / wallMicros,
+    bystanderCpuUtilisation: sum(slices, (s) => s.bystanderCpuMicros) / wallMicros,
   };
 }

@@ -3,15 +3,16 @@
  * configured the same way, in the same run. See docs/benchmarks.md.
  *
  * Env: BENCH_ALG (ES256|RS256), BENCH_DURATION (s, default 15), BENCH_WARMUP (s, default 2),
- * BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default bare,tessera; first is the baseline).
+ * BENCH_SLICES (default 5), BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default
+ * bare,tessera; the first is the baseline).
  */
 import { fileURLToPath } from 'node:url';
 import { parseBenchEnv } from './bench-settings.js';
 import type { BenchEnv } from './bench-settings.js';
 import { pinHarness } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
-import { measure, warmUp } from './load.js';
-import type { RunMeasurement } from './load.js';
+import { runSlice, summarize, warmUp } from './load.js';
+import type { RunMeasurement, Slice } from './load.js';
 import { computeRatios, formatRatios, formatTable } from './report.js';
 import { killAllServerProcesses } from './server-process.js';
 import { startBenchServer } from './servers.js';
@@ -58,28 +59,41 @@ const SERVER_CPU_WARNING = 0.85;
 function warnAboutContention(measurement: RunMeasurement): void {
   if (measurement.cpuUtilisation < SERVER_CPU_WARNING) {
     const share = Math.round(measurement.cpuUtilisation * 100);
-    console.warn(`  warning: the server got only ${share}% of its core (machine busy?); req/s is low, CPU µs/req still holds`);
+    console.warn(`  warning: ${measurement.server} got only ${share}% of its core (machine busy?); req/s is low, CPU µs/req still holds`);
   }
   if (measurement.bystanderCpuUtilisation > BYSTANDER_CPU_WARNING) {
     const share = Math.round(measurement.bystanderCpuUtilisation * 100);
-    console.warn(`  warning: the idle server(s) used ${share}% of a core during this run`);
+    console.warn(`  warning: idle servers used ${share}% of a core while ${measurement.server} was measured`);
   }
 }
 
-/** Runs every server at every concurrency; the order alternates so neither server always goes first. */
+/**
+ * Runs every server at every concurrency. The measured time is cut into slices and the servers
+ * take turns (A B B A A B …), so a burst of background load lands on all of them alike.
+ */
+async function measureAtConcurrency(env: BenchEnv, servers: BenchServer[], connections: number) {
+  const sliceCount = Math.min(env.BENCH_SLICES, env.BENCH_DURATION);
+  const sliceSeconds = env.BENCH_DURATION / sliceCount;
+  process.stdout.write(`${connections} conns: warm-up ${env.BENCH_WARMUP} s each, ${sliceCount} × ${sliceSeconds.toFixed(1)} s slices each `);
+  for (const server of servers) await warmUp(server, connections, env.BENCH_WARMUP);
+  const slices = new Map<BenchServer, Slice[]>(servers.map((server) => [server, []]));
+  for (let i = 0; i < sliceCount; i++) {
+    for (const server of i % 2 === 0 ? servers : [...servers].reverse()) {
+      const bystanders = servers.filter((other) => other !== server);
+      slices.get(server)?.push(await runSlice(server, bystanders, connections, sliceSeconds));
+      process.stdout.write('.');
+    }
+  }
+  const measurements = servers.map((server) => summarize(server, connections, slices.get(server) ?? []));
+  console.log(` ${measurements.map((m) => `${m.server} ${Math.round(m.requestsPerSecond)} req/s`).join(', ')}`);
+  measurements.forEach(warnAboutContention);
+  return measurements;
+}
+
 async function measureAll(env: BenchEnv, servers: BenchServer[]): Promise<RunMeasurement[]> {
   const measurements: RunMeasurement[] = [];
-  for (const [round, connections] of env.BENCH_CONNECTIONS.entries()) {
-    const ordered = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const server of ordered) {
-      const bystanders = servers.filter((other) => other !== server);
-      process.stdout.write(`${server.label} @ ${connections} conns: warm-up ${env.BENCH_WARMUP} s, measure ${env.BENCH_DURATION} s ... `);
-      await warmUp(server, connections, env.BENCH_WARMUP);
-      const measurement = await measure(server, bystanders, connections, env.BENCH_DURATION);
-      console.log(`${Math.round(measurement.requestsPerSecond)} req/s`);
-      warnAboutContention(measurement);
-      measurements.push(measurement);
-    }
+  for (const connections of env.BENCH_CONNECTIONS) {
+    measurements.push(...(await measureAtConcurrency(env, servers, connections)));
   }
   return measurements;
 }
@@ -90,7 +104,10 @@ async function main(): Promise<number> {
   const pinning = pinHarness();
   console.log(`Token benchmark: client_credentials, ${env.BENCH_ALG} JWT access tokens for api://weather`);
   console.log(`CPU: ${pinning.description}`);
-  console.log(`Load: autocannon, keep-alive, ${env.BENCH_DURATION} s per run after ${env.BENCH_WARMUP} s warm-up\n`);
+  console.log(
+    `Load: autocannon, keep-alive, ${env.BENCH_DURATION} s per server and concurrency ` +
+      `(in ${env.BENCH_SLICES} interleaved slices) after ${env.BENCH_WARMUP} s warm-up\n`,
+  );
   let servers: BenchServer[] = [];
   try {
     servers = await startAndCheck(env, pinning);
