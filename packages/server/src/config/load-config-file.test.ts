@@ -147,6 +147,13 @@ tenants:
     expect(problems.some((line) => line.includes('redirectUris[0]') || line.includes('redirectUris[1]'))).toBe(false);
   });
 
+  it('says what is missing and which type was expected', () => {
+    expect(problemsOf('- demo\n')).toEqual(['tessera.yaml: must be a mapping, not a list (line 1)']);
+    const problems = problemsOf('tenants:\n  - id: demo\n    apis:\n      - scopes: read\n');
+    expect(problems).toContain('tessera.yaml: tenants[0].apis[0].identifier: is required (line 4)');
+    expect(problems).toContain('tessera.yaml: tenants[0].apis[0].scopes: must be a list, not a string (line 4)');
+  });
+
   it('keeps redirect URIs as exact strings', () => {
     const config = parseConfigText(`
 tenants:

@@ -56,14 +56,15 @@ export function parseConfigText(text: string, fileName: string): DeclarativeConf
       line: lineCounter.linePos(error.pos[0]).line,
     })));
   }
-  const parsed = DeclarativeConfigSchema.safeParse(document.toJS() ?? {});
+  const data: unknown = document.toJS() ?? {};
+  const parsed = DeclarativeConfigSchema.safeParse(data);
   if (!parsed.success) {
-    throw new ConfigFileError(fileName, parsed.error.issues.flatMap((issue) => toProblems(issue, document, lineCounter)));
+    throw new ConfigFileError(fileName, parsed.error.issues.flatMap((issue) => toProblems(issue, data, document, lineCounter)));
   }
   return parsed.data;
 }
 
-function toProblems(issue: z.core.$ZodIssue, document: Document, lines: LineCounter): ConfigProblem[] {
+function toProblems(issue: z.core.$ZodIssue, data: unknown, document: Document, lines: LineCounter): ConfigProblem[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     // One problem per unknown key, at the key itself, so a typo is easy to find.
@@ -73,8 +74,19 @@ function toProblems(issue: z.core.$ZodIssue, document: Document, lines: LineCoun
       line: lineOf(document, lines, [...path, key]),
     }));
   }
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  const message = issue.code === 'invalid_type' ? typeProblem(issue.expected, valueAt(data, path)) : issue.message;
   return [{ path: formatPath(path), message, line: lineOf(document, lines, path) }];
+}
+
+function typeProblem(expected: string, value: unknown): string {
+  if (value === undefined) return 'is required';
+  const found = value === null ? 'nothing (null)' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
+  const wanted = ({ array: 'a list', object: 'a mapping' } as Record<string, string>)[expected] ?? `a ${expected}`;
+  return `must be ${wanted}, not ${found}`;
+}
+
+function valueAt(data: unknown, path: (string | number)[]): unknown {
+  return path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), data);
 }
 
 /** `['tenants', 0, 'apis', 1]` → `tenants[0].apis[1]` */

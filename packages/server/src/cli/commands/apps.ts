@@ -85,7 +85,7 @@ Example:
     .option('--expires-in-days <days>', 'days until the secret stops working', parseDays, 180)
     .addHelpText('after', `
 The secret goes to stdout and everything else to stderr, so it can be captured directly.
-Existing secrets keep working: rotate by adding a new one, deploying it, then removing the old.
+Existing secrets keep working until they expire: rotate by adding a new one and deploying it.
 
 Examples:
   $ tessera apps add-secret --tenant demo weather-daemon --description "production"
