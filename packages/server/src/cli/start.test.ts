@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../test/support/free-port.js';
+import { testDatabaseKind } from '../../test/support/test-database.js';
+import { lockFileOf } from '../db/data-dir-lock.js';
+
+const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
+const root = mkdtempSync(path.join(tmpdir(), 'tessera-start-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// The lock and the shutdown of the embedded database are what this checks; PostgreSQL runs are covered by the harness.
+describe.skipIf(testDatabaseKind() !== 'embedded')('tessera start', () => {
+  it('applies the demo, prints the ready line and demo help, and shuts down on SIGTERM releasing the lock', async () => {
+    const port = await findFreePort();
+    const dataDir = path.join(root, 'data');
+    const env = Object.fromEntries(Object.entries(process.env)
+      .filter(([key]) => !key.startsWith('TESSERA_') && !['DATABASE_URL', 'PORT', 'HOST'].includes(key)));
+    const child = spawn(process.execPath, [BIN, 'start', '--demo', '--port', String(port)], {
+      cwd: root, env: { ...env, TESSERA_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ready = new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (/Tessera is listening on http:\/\/\S+\n[\s\S]*curl/.test(stdout)) resolve();
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${stdout}\n${stderr}`)));
+    });
+    try {
+      await ready;
+      expect(stdout).toContain(`Tessera is listening on http://127.0.0.1:${port}\n  issuer http://localhost:${port}/demo\n`);
+      expect(stdout).toContain('alice / correct horse battery staple');
+      expect(stdout).toContain(`curl -s -u weather-daemon:dev-only-secret-0123456789abcdef -d grant_type=client_credentials -d scope=api://weather/.default http://localhost:${port}/demo/token`);
+      expect(readFileSync(lockFileOf(dataDir), 'utf8')).toBe(`${child.pid}\nserver\n`);
+      const token = await fetch(`http://127.0.0.1:${port}/demo/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from('weather-daemon:dev-only-secret-0123456789abcdef').toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'api://weather/.default' }),
+      });
+      expect(token.status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('SIGTERM: shutting down');
+    expect(existsSync(lockFileOf(dataDir))).toBe(false);
+  });
+});
