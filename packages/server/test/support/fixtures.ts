@@ -206,15 +206,21 @@ export async function authorizeThroughPages(
 
 /**
  * Runs `read` on the server's database. PGlite is single-process, so the embedded server is
- * stopped for the read and started again on the same data; PostgreSQL is read live.
+ * stopped for the read and started again on the same data (unless `restart: false`);
+ * PostgreSQL is read live.
  */
-export async function readDatabase<T>(server: TestServer, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+export async function readDatabase<T>(
+  server: TestServer,
+  read: (db: Kysely<Database>) => Promise<T>,
+  options: { restart?: boolean } = {},
+): Promise<T> {
   if (server.databaseKind === 'postgres') return read(server.db());
   await server.stop();
   try {
     return await read(server.db());
   } finally {
-    await server.restart();
+    // The last read of a file may leave the server stopped: dispose() cleans up either way.
+    if (options.restart ?? true) await server.restart();
   }
 }
 
