@@ -60,6 +60,65 @@ export interface TestServer {
 
 const STOP_TIMEOUT_MS = 20_000;
 
+/** Where one test server keeps its files and data, for its whole life (restarts included). */
+interface Workspace {
+  kind: TestDatabaseKind;
+  root: string;
+  dataDir: string;
+  configFile: string;
+  database: { name: string; url: string } | undefined;
+  masterKey: string;
+}
+
+async function prepareWorkspace(config: string): Promise<Workspace> {
+  const kind = testDatabaseKind();
+  const root = await mkdtemp(path.join(tmpdir(), 'tessera-test-'));
+  const configFile = path.join(root, 'tessera.yaml');
+  await writeFile(configFile, config);
+  const database = kind === 'postgres' ? await createTestPostgresDatabase() : undefined;
+  return { kind, root, dataDir: path.join(root, 'data'), configFile, database, masterKey: randomBytes(32).toString('base64') };
+}
+
+async function removeWorkspace(workspace: Workspace): Promise<void> {
+  const { root, database } = workspace;
+  if (process.env.TESSERA_TEST_KEEP === '1') {
+    console.info(`[harness] kept ${root}${database ? ` and database ${database.name}` : ''} (TESSERA_TEST_KEEP=1)`);
+    return;
+  }
+  await rm(root, { recursive: true, force: true });
+  if (database) await dropTestPostgresDatabase(database.name);
+}
+
+/** The test process's environment without settings that would point the server elsewhere, plus the server's own. */
+function serverEnv(workspace: Workspace, port: number, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('TESSERA_') || key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST') delete env[key];
+  }
+  return {
+    ...env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TESSERA_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    TESSERA_DATA_DIR: workspace.dataDir,
+    TESSERA_MASTER_KEY: workspace.masterKey,
+    ...(workspace.database ? { DATABASE_URL: workspace.database.url } : {}),
+    ...extra,
+  };
+}
+
+/** Waits for the exit; after STOP_TIMEOUT_MS kills the process group and throws. */
+async function waitForExit(proc: ServerProcess, output: () => string): Promise<ServerExit> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS); });
+  const result = await Promise.race([proc.exited, timeout]);
+  clearTimeout(timer);
+  if (result !== 'timeout') return result;
+  proc.signal('SIGKILL');
+  await proc.exited;
+  throw new Error(`server did not exit within ${STOP_TIMEOUT_MS} ms; killed it.\n${output()}`);
+}
+
 /**
  * Starts a real Tessera server through its CLI on a free port, with a fresh data directory and,
  * in the `postgres` project, a fresh database. A random TESSERA_MASTER_KEY is fixed for the
@@ -71,54 +130,34 @@ const STOP_TIMEOUT_MS = 20_000;
  * const res = await fetch(`${server.issuer('demo')}/.well-known/openid-configuration`);
  */
 export async function startTestServer(options: StartTestServerOptions): Promise<TestServer> {
-  const kind = testDatabaseKind();
-  const root = await mkdtemp(path.join(tmpdir(), 'tessera-test-'));
-  const dataDir = path.join(root, 'data');
-  const configFile = path.join(root, 'tessera.yaml');
-  await writeFile(configFile, options.config);
-  const database = kind === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  const masterKey = randomBytes(32).toString('base64');
+  const workspace = await prepareWorkspace(options.config);
+  const { kind, dataDir, database } = workspace;
   const chunks: string[] = [];
-  const log = (text: string) => { chunks.push(text); };
-
+  const output = () => chunks.join('');
   let port = 0;
   let current: ServerProcess | undefined;
   let handle: Kysely<Database> | undefined;
 
   const launch = async () => {
-    const url = `http://127.0.0.1:${port}`;
-    const env: NodeJS.ProcessEnv = {
-      ...inheritedEnv(),
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      TESSERA_PUBLIC_URL: url,
-      TESSERA_DATA_DIR: dataDir,
-      TESSERA_MASTER_KEY: masterKey,
-      ...(database ? { DATABASE_URL: database.url } : {}),
-      ...options.env,
-    };
-    log(`[harness] starting server on ${url} (${kind})\n`);
-    current = spawnServer({ configFile, cwd: root, env, log, startTimeoutMs: options.startTimeoutMs ?? 30_000 });
+    chunks.push(`[harness] starting server on http://127.0.0.1:${port} (${kind})\n`);
+    current = spawnServer({
+      configFile: workspace.configFile,
+      cwd: workspace.root,
+      env: serverEnv(workspace, port, options.env),
+      log: (text) => { chunks.push(text); },
+      startTimeoutMs: options.startTimeoutMs ?? 30_000,
+    });
     await current.ready;
   };
-
   const closeHandle = async () => {
     const open = handle;
     handle = undefined;
     await open?.destroy();
   };
-
-  const waitForExit = async (proc: ServerProcess): Promise<ServerExit> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_TIMEOUT_MS); });
-    const result = await Promise.race([proc.exited, timeout]);
-    clearTimeout(timer);
-    if (result !== 'timeout') return result;
-    proc.signal('SIGKILL');
-    await proc.exited;
-    throw new Error(`server did not exit within ${STOP_TIMEOUT_MS} ms; killed it.\n${chunks.join('')}`);
+  const started = (): ServerProcess => {
+    if (!current) throw new Error('server was never started');
+    return current;
   };
-
   const running = () => current !== undefined && !current.hasExited();
 
   const server: TestServer = {
@@ -128,7 +167,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     databaseKind: kind,
     dataDir,
     databaseUrl: database?.url,
-    configFile,
+    configFile: workspace.configFile,
     isRunning: running,
     db() {
       if (kind === 'embedded' && running()) {
@@ -138,61 +177,42 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
       return handle;
     },
     async stop() {
-      if (!current) throw new Error('server was never started');
-      current.signal('SIGTERM');
-      return waitForExit(current);
+      started().signal('SIGTERM');
+      return waitForExit(started(), output);
     },
     async kill(signal = 'SIGKILL') {
-      if (!current) throw new Error('server was never started');
-      current.signal(signal);
-      return waitForExit(current);
+      started().signal(signal);
+      return waitForExit(started(), output);
     },
     async restart() {
       if (running()) await server.stop();
       if (kind === 'embedded') await closeHandle();
       await launch();
     },
-    output: () => chunks.join(''),
+    output,
     async dispose() {
       if (running()) await server.stop().catch(() => server.kill('SIGKILL'));
       await closeHandle();
-      if (process.env.TESSERA_TEST_KEEP === '1') {
-        console.info(`[harness] kept ${root}${database ? ` and database ${database.name}` : ''} (TESSERA_TEST_KEEP=1)`);
-        return;
-      }
-      await rm(root, { recursive: true, force: true });
-      if (database) await dropTestPostgresDatabase(database.name);
+      await removeWorkspace(workspace);
     },
   };
 
-  // First start: pick a free port; if another process took it meanwhile (EADDRINUSE), pick again.
-  const firstStart = async () => {
+  try {
+    // A free port a moment ago may be taken by now (EADDRINUSE): pick another, twice at most.
     for (let attempt = 1; ; attempt++) {
       port = await findFreePort();
       const mark = chunks.length;
       try {
-        return await launch();
+        await launch();
+        break;
       } catch (error) {
         await current?.exited;
         if (!/EADDRINUSE/.test(chunks.slice(mark).join('')) || attempt >= 3) throw error;
       }
     }
-  };
-
-  try {
-    await firstStart();
   } catch (error) {
     await server.dispose().catch(() => {});
-    throw new Error(`${(error as Error).message}\n--- server output ---\n${chunks.join('')}`, { cause: error });
+    throw new Error(`${(error as Error).message}\n--- server output ---\n${output()}`, { cause: error });
   }
   return server;
-}
-
-/** The test process's environment without settings that would point the server elsewhere. */
-function inheritedEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('TESSERA_') || key === 'DATABASE_URL' || key === 'PORT' || key === 'HOST') delete env[key];
-  }
-  return env;
 }
