@@ -6,8 +6,9 @@ import { recordAuditEvent } from '../audit/audit-log.js';
 export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
 export type SigningAlg = (typeof SIGNING_ALGS)[number];
 
-/** Longest lifetime of anything signed with a key (90 min access tokens) plus clock skew. */
+/** Longest default lifetime of anything signed with a key (90 min access tokens) plus clock skew. */
 export const DEFAULT_KEY_RETENTION_SECONDS = 90 * 60 + 5 * 60;
+const CLOCK_SKEW_SECONDS = 5 * 60;
 
 export interface KeySet {
   /** Private JWKs, the key to sign with first for each algorithm. */
@@ -85,8 +86,9 @@ export function createSigningKeys({ db, masterKey, clock = Date.now }: Deps) {
     async rotate(tenantId: string, options: { activationDelaySeconds: number; retentionSeconds?: number; actor?: string }) {
       const now = clock();
       const activatesAt = new Date(now + options.activationDelaySeconds * 1000);
-      const expiresAt = new Date(activatesAt.getTime() + (options.retentionSeconds ?? DEFAULT_KEY_RETENTION_SECONDS) * 1000);
       return db.transaction().execute(async (trx) => {
+        const retention = options.retentionSeconds ?? await longestTokenLifetime(trx, tenantId);
+        const expiresAt = new Date(activatesAt.getTime() + retention * 1000);
         const rows = await listRows(tenantId, trx);
         const created: string[] = [];
         for (const alg of SIGNING_ALGS) {
@@ -132,6 +134,13 @@ export function createSigningKeys({ db, masterKey, clock = Date.now }: Deps) {
       };
     },
   };
+}
+
+/** The old key must outlive every token it signed: the longest API token lifetime, or the 90-minute default. */
+async function longestTokenLifetime(db: Db, tenantId: string): Promise<number> {
+  const row = await db.selectFrom('apis').select((eb) => eb.fn.max('access_token_ttl_seconds').as('longest'))
+    .where('tenant_id', '=', tenantId).executeTakeFirst();
+  return Math.max(DEFAULT_KEY_RETENTION_SECONDS, Number(row?.longest ?? 0) + CLOCK_SKEW_SECONDS);
 }
 
 export type SigningKeys = ReturnType<typeof createSigningKeys>;
