@@ -50,16 +50,18 @@ async function startServer(options: StartOptions): Promise<void> {
     }
     const { startHttpServer } = await import('../../server/start-server.js');
     const server = await startHttpServer(services);
-    printLine(`Tessera is listening on ${server.url}`);
-    for (const tenant of await services.tenants.list()) printLine(`  issuer ${settings.publicUrl}/${tenant.id}`);
-    if (options.demo) printDemoHelp(settings, config);
-    for (const warning of settingsWarnings(settings, services.masterKey.source)) printNote(`warning: ${warning}`);
     const running = services;
+    // The handler is in place before the ready line, so a signal right after it shuts down cleanly.
     onShutdownSignal(async () => {
       await server.close();
       await running.close();
       lock?.release();
     });
+    const tenants = await services.tenants.list();
+    printLine(`Tessera is listening on ${server.url}`);
+    for (const tenant of tenants) printLine(`  issuer ${settings.publicUrl}/${tenant.id}`);
+    if (options.demo) printDemoHelp(settings, config);
+    for (const warning of settingsWarnings(settings, services.masterKey.source)) printNote(`warning: ${warning}`);
   } catch (error) {
     await services?.close().catch(() => {});
     lock?.release();
