@@ -54,7 +54,7 @@ describe.skipIf(!runBrowserTests)('sign-in in a real browser', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => app?.close(resolve));
+    if (app) await new Promise((resolve) => app.close(resolve));
     await server?.dispose();
   });
 
