@@ -71,6 +71,8 @@ export function createOidcAdapterClass(options: OidcAdapterOptions): new (model:
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      // Values come from requests; PostgreSQL text cannot hold NUL, and no artifact id contains one.
+      if (!isStorableText(value)) return undefined;
       const row = await db.selectFrom('oidc_payloads').select(['payload', 'expires_at', 'consumed_at'])
         .where('tenant_id', '=', tenantId).where('model', '=', this.model).where(column, '=', value)
         .executeTakeFirst();
@@ -89,4 +91,9 @@ export function createOidcAdapterClass(options: OidcAdapterOptions): new (model:
 export async function sweepExpiredOidcPayloads(db: Db, now = new Date()): Promise<number> {
   const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** False for strings PostgreSQL cannot store or compare as text (NUL) and absurd lengths. */
+export function isStorableText(value: string): boolean {
+  return value.length <= 1024 && !value.includes('\0');
 }

@@ -1,6 +1,11 @@
-/** Escapes text for HTML element and attribute content (OWASP XSS Prevention, rule #1/#2). */
+/**
+ * Escapes text for HTML element and attribute content (OWASP XSS Prevention, rule #1/#2).
+ * Control characters, which HTML forbids in text, become U+FFFD.
+ */
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '\uFFFD')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
 import formbody from '@fastify/formbody';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { createCsrfTokens } from '../experience/csrf.js';
@@ -10,7 +9,7 @@ import type { ProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
 import { sendProblem } from './problem.js';
 import { PROTOCOL_BODY_LIMIT, registerProtocolRoutes } from './protocol-routes.js';
-import { PAGE_CSP_DIRECTIVES } from './security-headers.js';
+import { computeSecurityHeaders } from './security-headers.js';
 
 const STYLESHEET = readFileSync(new URL('../../assets/tessera.css', import.meta.url));
 
@@ -24,16 +23,16 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    // Errors are still logged; a per-request log line (and its child logger) is not worth its cost here.
+    disableRequestLogging: true,
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Correlation-Id', request.id);
-  });
-  await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP_DIRECTIVES },
-    crossOriginEmbedderPolicy: false,
-    frameguard: { action: 'deny' },
-    hsts: services.settings.publicUrl.startsWith('https:'),
+  const securityHeaders = computeSecurityHeaders({ https: services.settings.publicUrl.startsWith('https:') });
+  app.addHook('onRequest', (request, reply, done) => {
+    const raw = reply.raw;
+    for (const [name, value] of securityHeaders) raw.setHeader(name, value);
+    raw.setHeader('X-Correlation-Id', request.id);
+    done();
   });
   await app.register(formbody, { bodyLimit: PROTOCOL_BODY_LIMIT });
 

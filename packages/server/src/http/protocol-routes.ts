@@ -49,7 +49,6 @@ export async function registerProtocolRoutes(app: FastifyInstance, options: { re
       delete raw.headers.forwarded;
 
       reply.hijack();
-      reply.raw.setHeader('X-Correlation-Id', request.id);
       let callback = callbacks.get(runtime.provider);
       if (!callback) {
         callback = runtime.provider.callback();

@@ -61,9 +61,28 @@ function authenticationFor(app: ApplicationWithCredentials, ctx: KoaContextWithO
   }
   const presented = typeof params.client_secret === 'string' ? params.client_secret : basicSecret(ctx);
   const method = typeof params.client_secret === 'string' ? 'client_secret_post' : 'client_secret_basic';
-  const valid = presented !== undefined && app.secrets.some((secret) =>
-    (!secret.expiresAt || secret.expiresAt.getTime() > now) && matchesClientSecret(presented, secret.hash));
+  const valid = presented !== undefined && isCurrentSecret(app, presented, now);
   return { token_endpoint_auth_method: method, client_secret: valid ? presented : NO_MATCH };
+}
+
+/**
+ * Secrets already verified for an application object, with the expiry of the secret they
+ * matched. The application object is replaced whenever the tenant changes, so a removed
+ * secret never stays valid here; at most a few entries are kept per application.
+ */
+const verified = new WeakMap<ApplicationWithCredentials, Map<string, number>>();
+
+function isCurrentSecret(app: ApplicationWithCredentials, presented: string, now: number): boolean {
+  const known = verified.get(app)?.get(presented);
+  if (known !== undefined) return known > now;
+  const match = app.secrets.find((secret) =>
+    (!secret.expiresAt || secret.expiresAt.getTime() > now) && matchesClientSecret(presented, secret.hash));
+  if (!match) return false;
+  let cache = verified.get(app);
+  if (!cache) verified.set(app, (cache = new Map()));
+  if (cache.size >= 8) cache.clear();
+  cache.set(presented, match.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  return true;
 }
 
 function basicSecret(ctx: KoaContextWithOIDC | undefined): string | undefined {

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import { createOidcAdapterClass } from '../db/oidc-adapter.js';
+import { createOidcAdapterClass, isStorableText } from '../db/oidc-adapter.js';
 import type { Services } from '../server/services.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { toClientMetadata } from './client-metadata.js';
@@ -30,6 +30,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     }
     override async find(id: string) {
       if (this.modelName !== 'Client') return super.find(id);
+      if (!isStorableText(id)) return undefined;
       const app = await snapshot.findApplication(id);
       return app && (toClientMetadata(app, Provider.ctx, snapshot.issuer) as never);
     }

@@ -23,7 +23,17 @@ export function correlationIdOf(ctx: KoaContextWithOIDC): string | undefined {
  */
 export function createTokenAudit(tenantId: string, audit: AuditWriter) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
-    await next();
+    const tracked = ctx.method === 'POST' && ctx.path === '/token';
+    if (tracked) audit.enter();
+    try {
+      await next();
+      await recordOutcome(ctx);
+    } finally {
+      if (tracked) audit.leave();
+    }
+  };
+
+  async function recordOutcome(ctx: KoaContextWithOIDC): Promise<void> {
     const correlationId = correlationIdOf(ctx);
     const body = ctx.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && typeof body.error === 'string' && correlationId) {
@@ -62,5 +72,5 @@ export function createTokenAudit(tenantId: string, audit: AuditWriter) {
         data: { action: 'grant revoked', grantId: (token as { grantId?: string }).grantId ?? null },
       });
     }
-  };
+  }
 }

@@ -39,13 +39,22 @@ export function createJwtCustomizer(snapshot: TenantSnapshot) {
     const account = ctx.oidc.entities.Account as TesseraAccount | undefined;
     const user = account?.accountId === token.accountId ? account?.user : undefined;
     setRoles(payload, user?.roles, audience);
-    const oidcScopes = new Set((ctx.oidc.entities.Grant?.getOIDCScope() ?? '').split(' '));
-    if (user && oidcScopes.has('profile')) {
+    if (user && requestedScopes(ctx).has('profile')) {
       if (user.name) payload.name = user.name;
       const preferred = user.username ?? user.email;
       if (preferred) payload.preferred_username = preferred;
     }
   };
+}
+
+/**
+ * The scopes of the authorization this token comes from (the code, or the refresh token that
+ * carries them forward) — not everything the user ever granted the client.
+ */
+function requestedScopes(ctx: KoaContextWithOIDC): Set<string> {
+  const entities = ctx.oidc.entities as Record<string, { scope?: string } | undefined>;
+  const source = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
+  return new Set((source?.scope ?? '').split(' '));
 }
 
 function setRoles(payload: Record<string, unknown>, grants: { api: string; roles: string[] }[] | undefined, audience: string | undefined) {

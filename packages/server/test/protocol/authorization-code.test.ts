@@ -131,11 +131,8 @@ describe('sign-in through the pages', () => {
     expect(access).not.toHaveProperty('roles');
   });
 
-  // Server bug: token-claims.ts reads the *grant's* OIDC scopes (everything alice ever consented
-  // to for this client), not the scopes of this request, so an access token for a request
-  // without `profile` still carries her names. Claims follow the requested scopes (OIDC Core
-  // §5.4); the server itself says profile is not in this token's scope.
-  it.fails('leaves names out when this request omits profile, even though an earlier one was granted it', async () => {
+  // Regression (issue 2): names used to follow every scope ever granted, not this request's.
+  it('leaves names out when this request omits profile, even though an earlier one was granted it', async () => {
     const { walk, access, tokens } = await signIn(alice, web, WEB.redirectUri, `openid ${WEATHER_API}/weather.read`);
     expect(walk.pages).toEqual([]);
     expect(access.oid).toBe(userIds.alice);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { findFreePort } from './free-port.js';
-import { spawnServer, type ServerExit, type ServerProcess } from './server-process.js';
+import { runCli, spawnServer, type CliResult, type ServerExit, type ServerProcess } from './server-process.js';
 import {
   createTestPostgresDatabase,
   dropTestPostgresDatabase,
@@ -43,6 +43,11 @@ export interface TestServer {
    * `restart()` and `dispose()`.
    */
   db(): Kysely<Database>;
+  /**
+   * Runs a `tessera` CLI command with this server's settings (data directory or database,
+   * master key). With the embedded database, stop the server first: it holds the data directory.
+   */
+  cli(args: string[], stdin?: string): Promise<CliResult>;
   /** Graceful stop: SIGTERM, then wait for exit (SIGKILL and an error after 20 s). */
   stop(): Promise<ServerExit>;
   /** Sends a signal (SIGKILL by default) and waits for exit. */
@@ -169,6 +174,7 @@ export async function startTestServer(options: StartTestServerOptions): Promise<
     databaseUrl: database?.url,
     configFile: workspace.configFile,
     isRunning: running,
+    cli: (args, stdin) => runCli(args, { cwd: workspace.root, env: serverEnv(workspace, port, options.env), ...(stdin === undefined ? {} : { stdin }) }),
     db() {
       if (kind === 'embedded' && running()) {
         throw new Error('the embedded database (PGlite) is single-process: stop() or kill() the server before db()');

@@ -28,6 +28,8 @@ export function createUserRepository(db: Db) {
     /** Finds by username or email, case-insensitively. */
     async findByLogin(tenantId: string, login: string): Promise<User | undefined> {
       const value = login.trim().toLowerCase();
+      // No identifier contains NUL, which PostgreSQL text cannot even compare.
+      if (value.includes('\0')) return undefined;
       const row = await base(tenantId)
         .where((eb) => eb.or([
           eb(sql`lower(username)`, '=', value),
