@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicAuth, form, startTestServer, type ServerExit, type TestServer } from './support/index.js';
+import { DAEMON, protocolConfig } from './support/fixtures.js';
 
 /**
  * A 200 from the token endpoint promises that the token's `token.issued` audit row is
@@ -8,26 +9,6 @@ import { basicAuth, form, startTestServer, type ServerExit, type TestServer } fr
  * database (PGlite, which must reach its files before answering) and on PostgreSQL.
  */
 
-const CONFIG = `
-tenants:
-  - id: demo
-    name: Demo
-    apis:
-      - identifier: api://weather
-        name: Weather API
-        scopes: [weather.read, weather.write]
-        appRoles: [app.weather]
-    applications:
-      - clientId: weather-daemon
-        name: Weather daemon
-        type: daemon
-        secrets: [{ value: "dev-only-secret-0123456789abcdef" }]
-        appRoles: [{ api: api://weather, roles: [app.weather] }]
-    users:
-      - username: alice
-        email: alice@example.com
-        password: "correct horse battery staple"
-`;
 
 const WORKERS = 8;
 /** Burst at least this long and until more than MIN_ACKNOWLEDGED tokens came back, then kill. */
@@ -36,7 +17,7 @@ const MIN_ACKNOWLEDGED = 21;
 /** Kill anyway after this long, so that a slow server fails the count instead of hanging. */
 const BURST_LIMIT_MS = 30_000;
 
-const AUTHORIZATION = basicAuth('weather-daemon', 'dev-only-secret-0123456789abcdef');
+const AUTHORIZATION = basicAuth(DAEMON.clientId, DAEMON.secret);
 const TOKEN_REQUEST = form({ grant_type: 'client_credentials', scope: 'api://weather/.default' }).toString();
 
 interface BurstResult {
@@ -55,7 +36,7 @@ describe('durability: SIGKILL in the middle of a token burst', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    server = await startTestServer({ config: CONFIG });
+    server = await startTestServer({ config: protocolConfig() });
   });
   afterAll(async () => {
     await server?.dispose();

@@ -1,42 +1,27 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { basicAuth, startTestServer, type TestServer } from '../support/index.js';
+import { basicAuth, form, startTestServer, type TestServer } from '../support/index.js';
+import { DAEMON, TENANT, WEATHER_API, protocolConfig } from '../support/fixtures.js';
 
-const CONFIG = `
-tenants:
-  - id: demo
-    name: Demo
-    apis:
-      - identifier: api://weather
-        name: Weather API
-        scopes: [weather.read]
-        appRoles: [app.weather]
-    applications:
-      - clientId: weather-daemon
-        name: Weather daemon
-        type: daemon
-        secrets: [{ value: "dev-only-secret-0123456789abcdef" }]
-        appRoles: [{ api: api://weather, roles: [app.weather] }]
-`;
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ config: CONFIG, env: { TESSERA_RELOAD_INTERVAL: '0.2' } });
+  server = await startTestServer({ config: protocolConfig(), env: { TESSERA_RELOAD_INTERVAL: '0.2' } });
 });
 afterAll(() => server?.dispose());
 
 async function token(): Promise<string> {
-  const res = await fetch(`${server.issuer('demo')}/token`, {
+  const res = await fetch(`${server.issuer(TENANT)}/token`, {
     method: 'POST',
-    headers: { authorization: basicAuth('weather-daemon', 'dev-only-secret-0123456789abcdef'), 'content-type': 'application/x-www-form-urlencoded' },
-    body: 'grant_type=client_credentials&scope=api%3A%2F%2Fweather%2F.default',
+    headers: { authorization: basicAuth(DAEMON.clientId, DAEMON.secret), 'content-type': 'application/x-www-form-urlencoded' },
+    body: form({ grant_type: 'client_credentials', scope: `${WEATHER_API}/.default` }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 async function jwksKids(): Promise<string[]> {
-  const res = await fetch(`${server.issuer('demo')}/jwks`);
+  const res = await fetch(`${server.issuer(TENANT)}/jwks`);
   return ((await res.json()) as { keys: { kid: string }[] }).keys.map((k) => k.kid);
 }
 
@@ -45,7 +30,7 @@ async function rotate(activateAfter: number): Promise<void> {
   const before = await jwksKids();
   const embedded = server.databaseKind === 'embedded';
   if (embedded) await server.stop();
-  const result = await server.cli(['keys', 'rotate', '--tenant', 'demo', '--activate-after', String(activateAfter)]);
+  const result = await server.cli(['keys', 'rotate', '--tenant', TENANT, '--activate-after', String(activateAfter)]);
   expect(result.code, result.stderr).toBe(0);
   if (embedded) {
     await server.restart();
@@ -55,8 +40,8 @@ async function rotate(activateAfter: number): Promise<void> {
   }
 }
 
-const verify = (jwt: string) => jwtVerify(jwt, createRemoteJWKSet(new URL(`${server.issuer('demo')}/jwks`)), {
-  issuer: server.issuer('demo'), audience: 'api://weather', typ: 'at+jwt',
+const verify = (jwt: string) => jwtVerify(jwt, createRemoteJWKSet(new URL(`${server.issuer(TENANT)}/jwks`)), {
+  issuer: server.issuer(TENANT), audience: WEATHER_API, typ: 'at+jwt',
 });
 
 describe('signing key rotation', () => {
@@ -81,7 +66,7 @@ describe('signing key rotation', () => {
     expect((await verify(first)).protectedHeader.kid).toBe(firstKid);
     expect((await verify(second)).protectedHeader.kid).toBe(secondKid);
 
-    const kinds = await server.cli(['keys', 'list', '--tenant', 'demo']).catch(() => undefined);
+    const kinds = await server.cli(['keys', 'list', '--tenant', TENANT]).catch(() => undefined);
     if (server.databaseKind === 'postgres') expect(kinds?.stdout).toMatch(/retired/);
   });
 
