@@ -87,6 +87,19 @@ describe('signing keys', () => {
     expect(later.keys).toHaveLength(2);
   });
 
+  it('lets an immediate rotation supersede a scheduled one: one signing key per algorithm', async () => {
+    const keys = createSigningKeys({ db: database.db, masterKey, clock });
+    await keys.rotate('acme', { activationDelaySeconds: 3600 });
+    const second = await keys.rotate('acme', { activationDelaySeconds: 0 });
+    const listed = await keys.list('acme');
+    const active = listed.filter((k) => k.state === 'active');
+    expect(active.map((k) => k.kid).sort()).toEqual([...second.created].sort());
+    expect(listed.filter((k) => k.state === 'pending')).toEqual([]);
+    const loaded = await keys.load('acme');
+    expect(second.created).toContain(loaded.keys.find((k) => k.alg === 'ES256')!.kid);
+    expect(second.created).toContain(loaded.keys.find((k) => k.alg === 'RS256')!.kid);
+  });
+
   it('keeps a retired key as long as the longest API token lifetime', async () => {
     await createApiRepository(database.db).insert('acme', {
       identifier: 'api://long', name: 'Long', scopes: [], appRoles: [], accessTokenTtlSeconds: 24 * 3600, signingAlg: 'ES256',

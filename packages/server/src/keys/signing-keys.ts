@@ -60,6 +60,8 @@ export function createSigningKeys({ db, masterKey, clock = Date.now }: Deps) {
 
   function stateOf(row: { activates_at: Date; retires_at: Date | null; expires_at: Date | null }, now: number): KeyState | 'expired' {
     if (row.expires_at && row.expires_at.getTime() <= now) return 'expired';
+    // Superseded before it ever signed: published until expiry, never used.
+    if (row.retires_at && row.retires_at.getTime() <= row.activates_at.getTime()) return 'retired';
     if (row.activates_at.getTime() > now) return 'pending';
     if (row.retires_at && row.retires_at.getTime() <= now) return 'retired';
     return 'active';
@@ -93,7 +95,10 @@ export function createSigningKeys({ db, masterKey, clock = Date.now }: Deps) {
         const created: string[] = [];
         for (const alg of SIGNING_ALGS) {
           for (const row of rows) {
-            if (row.alg === alg && stateOf(row, now) !== 'expired' && !row.retires_at) {
+            // The new key supersedes every key that would still sign at its activation,
+            // including one that a previous rotation had scheduled but not yet activated.
+            const signsLater = !row.retires_at || row.retires_at.getTime() > activatesAt.getTime();
+            if (row.alg === alg && stateOf(row, now) !== 'expired' && signsLater) {
               await trx.updateTable('signing_keys').set({ retires_at: activatesAt, expires_at: expiresAt })
                 .where('kid', '=', row.kid).execute();
             }
