@@ -20,9 +20,34 @@ const CONFIDENTIAL = new Set(['web', 'daemon']);
  * names by `kid`, `x5t` or `x5t#S256`.
  */
 export function toClientMetadata(app: ApplicationWithCredentials, ctx: KoaContextWithOIDC | undefined, issuer: string, now = Date.now()): ClientMetadata {
+  const base = baseMetadata(app, issuer);
+  if (!CONFIDENTIAL.has(app.type)) return base;
+  const auth = authenticationFor(app, ctx, now);
+  if (auth.token_endpoint_auth_method === 'private_key_jwt') return { ...base, ...auth };
+  // Secret-based metadata is reused while the application object and the outcome are the
+  // same, so the token path builds nothing per request.
+  const key = `${auth.token_endpoint_auth_method}\0${auth.client_secret}`;
+  let cache = secretMetadata.get(app);
+  if (!cache) secretMetadata.set(app, (cache = new Map()));
+  let metadata = cache.get(key);
+  if (!metadata) {
+    if (cache.size >= 16) cache.clear();
+    metadata = { ...base, ...auth };
+    cache.set(key, metadata);
+  }
+  return metadata;
+}
+
+const bases = new WeakMap<ApplicationWithCredentials, ClientMetadata>();
+const secretMetadata = new WeakMap<ApplicationWithCredentials, Map<string, ClientMetadata>>();
+
+/** What does not depend on the request, built once per application object. */
+function baseMetadata(app: ApplicationWithCredentials, issuer: string): ClientMetadata {
+  let base = bases.get(app);
+  if (base) return base;
   const confidential = CONFIDENTIAL.has(app.type);
   const interactive = app.type !== 'daemon';
-  const base: ClientMetadata = {
+  base = {
     client_id: app.clientId,
     client_name: app.name,
     application_type: app.type === 'native' ? 'native' : 'web',
@@ -39,12 +64,17 @@ export function toClientMetadata(app: ApplicationWithCredentials, ctx: KoaContex
     ...(interactive
       ? { subject_type: 'pairwise', sector_identifier_uri: `https://sector.invalid/${encodeURIComponent(new URL(issuer).host)}/${encodeURIComponent(app.clientId)}` }
       : { subject_type: 'public' }),
+    ...(confidential ? {} : { token_endpoint_auth_method: 'none' }),
   };
-  if (!confidential) return { ...base, token_endpoint_auth_method: 'none' };
-  return { ...base, ...authenticationFor(app, ctx, now) };
+  bases.set(app, base);
+  return base;
 }
 
-function authenticationFor(app: ApplicationWithCredentials, ctx: KoaContextWithOIDC | undefined, now: number): Partial<ClientMetadata> {
+type Authentication =
+  | { token_endpoint_auth_method: 'private_key_jwt'; jwks: { keys: never[] } }
+  | { token_endpoint_auth_method: 'client_secret_basic' | 'client_secret_post'; client_secret: string };
+
+function authenticationFor(app: ApplicationWithCredentials, ctx: KoaContextWithOIDC | undefined, now: number): Authentication {
   const params = (ctx?.oidc?.params ?? {}) as Record<string, unknown>;
   const assertion = typeof params.client_assertion === 'string' ? params.client_assertion : undefined;
   if (assertion) {
