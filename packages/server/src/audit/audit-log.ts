@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** Audit event types written today; later features add theirs here. */
@@ -38,10 +38,14 @@ export async function recordAuditEvent(db: Kysely<Database>, event: AuditEvent):
   await recordAuditEvents(db, [event]);
 }
 
-/** Appends several events in one statement. */
+/**
+ * Appends several events in one statement. The rows travel as one JSON parameter expanded by
+ * jsonb_to_recordset: on the embedded database that costs about half as much per row as a
+ * VALUES list with eight parameters a row, and it is the same SQL on both databases.
+ */
 export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent[]): Promise<void> {
   if (!events.length) return;
-  await db.insertInto('audit_events').values(events.map((event) => ({
+  const rows = events.map((event) => ({
     tenant_id: event.tenantId,
     type: event.type,
     outcome: event.outcome ?? 'success',
@@ -49,8 +53,13 @@ export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent
     subject: event.subject ?? null,
     client_id: event.clientId ?? null,
     correlation_id: event.correlationId ?? null,
-    data: JSON.stringify(event.data ?? {}),
-  }))).execute();
+    data: event.data ?? {},
+  }));
+  await sql`insert into audit_events (tenant_id, type, outcome, actor, subject, client_id, correlation_id, data)
+    select tenant_id, type, outcome, actor, subject, client_id, correlation_id, data
+    from jsonb_to_recordset(${toJsonText(rows)}::jsonb)
+      as r(tenant_id text, type text, outcome text, actor text, subject text, client_id text, correlation_id text, data jsonb)`
+    .execute(db);
 }
 
 export async function listAuditEvents(db: Kysely<Database>, tenantId: string, options: { type?: string; limit?: number } = {}) {
@@ -62,4 +71,9 @@ export async function listAuditEvents(db: Kysely<Database>, tenantId: string, op
     .limit(options.limit ?? 100);
   if (options.type) query = query.where('type', '=', options.type);
   return query.execute();
+}
+
+/** JSON for jsonb, which refuses NUL: it becomes U+FFFD, so one odd value cannot fail a batch. */
+function toJsonText(value: unknown): string {
+  return JSON.stringify(value).replaceAll('\\u0000', '\\ufffd');
 }
