@@ -59,6 +59,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
   };
 }
 
+/**
+ * The path part of the public URL without a trailing slash ('' at the root). A reverse proxy
+ * that serves Tessera under a path forwards requests without it; every URL Tessera writes
+ * into a page or a redirect starts with it.
+ */
+export function publicBasePath(settings: Pick<Settings, 'publicUrl'>): string {
+  return new URL(settings.publicUrl).pathname.replace(/\/+$/, '');
+}
+
 /** Warnings printed at start for insecure settings (STYLE.md §9). */
 export function settingsWarnings(settings: Settings, masterKeySource: 'env' | 'file'): string[] {
   const warnings: string[] = [];

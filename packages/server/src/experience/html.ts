@@ -15,9 +15,9 @@ export function escapeHtml(value: unknown): string {
 
 /**
  * The page shell shared by every server-rendered page. No inline script or style, so the
- * Content-Security-Policy can forbid both; the stylesheet is /assets/tessera.css.
+ * Content-Security-Policy can forbid both; the stylesheet is {base path}/assets/tessera.css.
  */
-export function renderPage(page: { title: string; body: string; lang?: string }): string {
+export function renderPage(page: { title: string; body: string; basePath: string; lang?: string }): string {
   return `<!doctype html>
 <html lang="${escapeHtml(page.lang ?? 'en')}">
 <head>
@@ -25,7 +25,7 @@ export function renderPage(page: { title: string; body: string; lang?: string })
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${escapeHtml(page.title)}</title>
-<link rel="stylesheet" href="/assets/tessera.css">
+<link rel="stylesheet" href="${escapeHtml(page.basePath)}/assets/tessera.css">
 </head>
 <body>
 <main class="card">

@@ -8,7 +8,7 @@ import type { ProviderRegistry, TenantRuntime } from '../provider/provider-regis
 import type { Services } from '../server/services.js';
 import type { CsrfTokens } from './csrf.js';
 import { describePermissions } from './permissions.js';
-import { consentPage, loginPage, messagePage } from './pages.js';
+import type { Pages } from './pages.js';
 
 const Params = z.object({ tenant: z.string(), uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 // No low maximum on passwords (NIST SP 800-63B §5.1.1.2): 4096 only bounds the work per request.
@@ -22,17 +22,18 @@ interface Deps {
   registry: ProviderRegistry;
   audit: AuditWriter;
   csrf: CsrfTokens;
+  pages: Pages;
 }
 
 /** Sign-in and consent pages that complete oidc-provider interactions. Thin: parse, call identity, render. */
 export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { services, registry, audit, csrf } = deps;
+  const { services, registry, audit, csrf, pages } = deps;
 
   async function load(request: FastifyRequest, reply: FastifyReply) {
     const params = Params.safeParse(request.params);
     const runtime = params.success && isValidTenantId(params.data.tenant) ? await registry.get(params.data.tenant) : undefined;
     if (!params.success || !runtime) {
-      reply.code(404).type('text/html').send(messagePage('Page not found', 'This sign-in link is not valid.'));
+      reply.code(404).type('text/html').send(pages.message('Page not found', 'This sign-in link is not valid.'));
       return undefined;
     }
     try {
@@ -40,14 +41,14 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       if (details.uid !== params.data.uid) throw new Error('interaction mismatch');
       return { runtime, details, tenantId: params.data.tenant, uid: params.data.uid };
     } catch {
-      reply.code(400).type('text/html').send(messagePage('Sign-in expired', 'This sign-in has expired or was opened in another browser. Go back to the application and start again.'));
+      reply.code(400).type('text/html').send(pages.message('Sign-in expired', 'This sign-in has expired or was opened in another browser. Go back to the application and start again.'));
       return undefined;
     }
   }
 
   const actions = (tenantId: string, uid: string) => ({
-    action: `/${tenantId}/interaction/${uid}`,
-    abortAction: `/${tenantId}/interaction/${uid}/abort`,
+    action: `${pages.basePath}/${tenantId}/interaction/${uid}`,
+    abortAction: `${pages.basePath}/${tenantId}/interaction/${uid}/abort`,
   });
 
   async function clientName(runtime: TenantRuntime, clientId: unknown): Promise<string> {
@@ -68,10 +69,10 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     const name = await clientName(runtime, details.params.client_id);
     reply.type('text/html');
     if (details.prompt.name === 'login') {
-      return loginPage({ ...actions(tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
+      return pages.login({ ...actions(tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
     }
     const user = details.session?.accountId ? await services.users.find(tenantId, details.session.accountId) : undefined;
-    return consentPage({
+    return pages.consent({
       ...actions(tenantId, uid), csrf: token, clientName: name,
       userName: user?.name ?? user?.username ?? user?.email ?? 'you',
       permissions: describePermissions(details.prompt.details, runtime.snapshot),
@@ -83,14 +84,14 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     if (!loaded) return reply;
     const { runtime, details, tenantId, uid } = loaded;
     if (!csrf.verify(tenantId, uid, (request.body as { csrf?: unknown } | undefined)?.csrf)) {
-      return reply.code(403).type('text/html').send(messagePage('Form expired', 'This form has expired. Go back and try again.'));
+      return reply.code(403).type('text/html').send(pages.message('Form expired', 'This form has expired. Go back and try again.'));
     }
     const clientId = String(details.params.client_id);
     if (details.prompt.name === 'login') {
       const body = LoginBody.safeParse(request.body);
       const name = await clientName(runtime, clientId);
       if (!body.success) {
-        return reply.code(400).type('text/html').send(loginPage({
+        return reply.code(400).type('text/html').send(pages.login({
           ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: 'Enter your username or email and your password.',
         }));
       }
@@ -100,7 +101,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
           tenantId, type: 'signin.failed', outcome: 'failure', actor: result.user?.id ?? null, subject: result.user?.id ?? null,
           clientId, correlationId: request.id, data: { reason: result.reason, method: 'password', ip: request.ip },
         });
-        return reply.code(400).type('text/html').send(loginPage({
+        return reply.code(400).type('text/html').send(pages.login({
           ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login, error: GENERIC_FAILURE,
         }));
       }
@@ -116,7 +117,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       const grant = details.grantId
         ? await Grant.find(details.grantId)
         : new Grant({ accountId: details.session.accountId, clientId });
-      if (!grant) return reply.code(400).type('text/html').send(messagePage('Sign-in expired', 'Go back to the application and start again.'));
+      if (!grant) return reply.code(400).type('text/html').send(pages.message('Sign-in expired', 'Go back to the application and start again.'));
       const missing = details.prompt.details as {
         missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]>;
       };
@@ -128,7 +129,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       const grantId = await grant.save();
       return finish(reply, request, runtime, { consent: { grantId } });
     }
-    return reply.code(400).type('text/html').send(messagePage('Unexpected step', 'Go back to the application and start again.'));
+    return reply.code(400).type('text/html').send(pages.message('Unexpected step', 'Go back to the application and start again.'));
   });
 
   app.post('/:tenant/interaction/:uid/abort', async (request, reply) => {
@@ -136,7 +137,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     if (!loaded) return reply;
     const body = CsrfBody.safeParse(request.body);
     if (!body.success || !csrf.verify(loaded.tenantId, loaded.uid, body.data.csrf)) {
-      return reply.code(403).type('text/html').send(messagePage('Form expired', 'This form has expired. Go back and try again.'));
+      return reply.code(403).type('text/html').send(pages.message('Form expired', 'This form has expired. Go back and try again.'));
     }
     return finish(reply, request, loaded.runtime, { error: 'access_denied', error_description: 'The user cancelled the sign-in or denied access.' });
   });

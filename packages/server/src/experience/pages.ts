@@ -10,8 +10,9 @@ export interface LoginPageModel {
 }
 
 /** Username-or-email and password, with the autocomplete hints password managers use. */
-export function loginPage(model: LoginPageModel): string {
+function loginPage(basePath: string, model: LoginPageModel): string {
   return renderPage({
+    basePath,
     title: 'Sign in',
     body: `<h1>Sign in</h1>
 <p class="muted">to continue to <strong>${escapeHtml(model.clientName)}</strong></p>
@@ -41,11 +42,12 @@ export interface ConsentPageModel {
   permissions: { name: string; description: string }[];
 }
 
-export function consentPage(model: ConsentPageModel): string {
+function consentPage(basePath: string, model: ConsentPageModel): string {
   const items = model.permissions
     .map((p) => `<li><strong>${escapeHtml(p.description)}</strong> <span class="muted">(${escapeHtml(p.name)})</span></li>`)
     .join('\n');
   return renderPage({
+    basePath,
     title: 'Allow access',
     body: `<h1>Allow ${escapeHtml(model.clientName)} access?</h1>
 <p class="muted">Signed in as ${escapeHtml(model.userName)}</p>
@@ -62,6 +64,18 @@ export function consentPage(model: ConsentPageModel): string {
   });
 }
 
-export function messagePage(title: string, message: string): string {
-  return renderPage({ title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>` });
+function messagePage(basePath: string, title: string, message: string): string {
+  return renderPage({ basePath, title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>` });
 }
+
+/** The sign-in pages for a server whose public URL has this path (see publicBasePath). */
+export function createPages(basePath: string) {
+  return {
+    basePath,
+    login: (model: LoginPageModel) => loginPage(basePath, model),
+    consent: (model: ConsentPageModel) => consentPage(basePath, model),
+    message: (title: string, message: string) => messagePage(basePath, title, message),
+  };
+}
+
+export type Pages = ReturnType<typeof createPages>;

@@ -5,6 +5,8 @@ import formbody from '@fastify/formbody';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { createCsrfTokens } from '../experience/csrf.js';
 import { registerInteractionRoutes } from '../experience/interaction-routes.js';
+import { createPages } from '../experience/pages.js';
+import { publicBasePath } from '../config/settings.js';
 import type { ProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
 import { sendProblem } from './problem.js';
@@ -57,7 +59,9 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
   app.get('/assets/tessera.css', async (_request, reply) =>
     reply.type('text/css').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
 
-  await registerInteractionRoutes(app, { services, registry, audit, csrf: createCsrfTokens(services.masterKey.key) });
+  await registerInteractionRoutes(app, {
+    services, registry, audit, csrf: createCsrfTokens(services.masterKey.key), pages: createPages(publicBasePath(services.settings)),
+  });
   await registerProtocolRoutes(app, { registry, publicUrl: services.settings.publicUrl });
   return app;
 }

@@ -6,6 +6,7 @@ import type { ProviderRegistry, TenantRuntime } from '../provider/provider-regis
 import { rewriteScopeParameters } from '../provider/scope-parameters.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import { sendProblem } from './problem.js';
+import { publicBasePath } from '../config/settings.js';
 
 /** Protocol request bodies are small; larger ones are refused before parsing (64 KiB). */
 export const PROTOCOL_BODY_LIMIT = 64 * 1024;
@@ -19,7 +20,7 @@ type RawRequest = IncomingMessage & { originalUrl?: string; body?: unknown; corr
  */
 export async function registerProtocolRoutes(app: FastifyInstance, options: { registry: ProviderRegistry; publicUrl: string }) {
   const publicUrl = new URL(options.publicUrl);
-  const basePath = publicUrl.pathname.replace(/\/+$/, '');
+  const basePath = publicBasePath({ publicUrl: options.publicUrl });
   const callbacks = new WeakMap<Provider, (req: IncomingMessage, res: ServerResponse) => void>();
 
   await app.register(async (scope) => {

@@ -7,7 +7,8 @@ import { toClientMetadata } from './client-metadata.js';
 import { createFindAccount } from './find-account.js';
 import { OIDC_SCOPES } from './oidc-scopes.js';
 import { createPairwiseIdentifier } from './pairwise-identifier.js';
-import { renderProtocolError } from './render-error.js';
+import { createErrorRenderer } from './render-error.js';
+import { publicBasePath } from '../config/settings.js';
 import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
 import { createTokenAudit } from './token-audit.js';
@@ -18,6 +19,7 @@ export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 /** One oidc-provider instance for one tenant, configured from its snapshot. */
 export function createTenantProvider(services: Services, snapshot: TenantSnapshot, audit: AuditWriter): Provider {
   const tenantId = snapshot.tenant.id;
+  const basePath = publicBasePath(services.settings);
   const StorageAdapter = createOidcAdapterClass({
     db: services.db, tenantId, refreshTokenReuseGraceSeconds: REFRESH_TOKEN_REUSE_GRACE_SECONDS,
   });
@@ -91,10 +93,10 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       Session: 14 * 24 * 60 * 60,
       RefreshToken: 14 * 24 * 60 * 60,
     },
-    interactions: { url: (_ctx, interaction) => `/${tenantId}/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx, interaction) => `${basePath}/${tenantId}/interaction/${interaction.uid}` },
     clientBasedCORS: (_ctx, origin, client) =>
       client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
-    renderError: renderProtocolError as never,
+    renderError: createErrorRenderer(basePath) as never,
   };
 
   const provider = new Provider(snapshot.issuer, configuration);
