@@ -17,6 +17,8 @@ export const SettingsSchema = z.object({
   TESSERA_KEY_ACTIVATION_DELAY: z.coerce.number().int().min(0).default(3600),
   /** Seconds between checks for changes made by other nodes or the CLI. */
   TESSERA_RELOAD_INTERVAL: z.coerce.number().min(0.1).default(5),
+  /** Server log level; logs are JSON lines on stdout (pino). Secrets and tokens are never logged. */
+  TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   NODE_ENV: z.string().optional(),
 });
 
@@ -32,6 +34,7 @@ export interface Settings {
   trustProxy: boolean;
   keyActivationDelaySeconds: number;
   reloadIntervalSeconds: number;
+  logLevel: string;
   production: boolean;
 }
 
@@ -54,6 +57,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     trustProxy: e.TESSERA_TRUST_PROXY,
     keyActivationDelaySeconds: e.TESSERA_KEY_ACTIVATION_DELAY,
     reloadIntervalSeconds: e.TESSERA_RELOAD_INTERVAL,
+    logLevel: e.TESSERA_LOG_LEVEL,
     production: e.NODE_ENV === 'production',
     ...overrides,
   };

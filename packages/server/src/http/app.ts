@@ -19,7 +19,7 @@ const STYLESHEET = readFileSync(new URL('../../assets/tessera.css', import.meta.
 export async function buildApp(deps: { services: Services; registry: ProviderRegistry; audit: AuditWriter }): Promise<FastifyInstance> {
   const { services, registry, audit } = deps;
   const app = Fastify({
-    logger: { level: process.env.TESSERA_LOG_LEVEL ?? 'warn', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: { level: services.settings.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     trustProxy: services.settings.trustProxy,
     bodyLimit: PROTOCOL_BODY_LIMIT,
     genReqId: () => randomUUID(),
