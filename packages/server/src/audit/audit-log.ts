@@ -62,17 +62,6 @@ export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent
     .execute(db);
 }
 
-export async function listAuditEvents(db: Kysely<Database>, tenantId: string, options: { type?: string; limit?: number } = {}) {
-  let query = db.selectFrom('audit_events')
-    .select(['type', 'outcome', 'actor', 'subject', 'client_id', 'correlation_id', 'data', 'created_at'])
-    .select((eb) => eb.cast<string>('id', 'text').as('id'))
-    .where('tenant_id', '=', tenantId)
-    .orderBy('id', 'desc')
-    .limit(options.limit ?? 100);
-  if (options.type) query = query.where('type', '=', options.type);
-  return query.execute();
-}
-
 /** JSON for jsonb, which refuses NUL: it becomes U+FFFD, so one odd value cannot fail a batch. */
 function toJsonText(value: unknown): string {
   return JSON.stringify(value).replaceAll('\\u0000', '\\ufffd');

@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import Provider, { type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type Configuration } from 'oidc-provider';
 import { createOidcAdapterClass, isStorableText } from '../db/oidc-adapter.js';
 import type { Services } from '../server/services.js';
 import type { AuditWriter } from '../audit/audit-writer.js';
@@ -112,4 +112,3 @@ function cookieKey(masterKey: Buffer, tenantId: string): string {
   return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), `tessera cookie keys ${tenantId}`, 32)).toString('base64url');
 }
 
-export type { KoaContextWithOIDC };
