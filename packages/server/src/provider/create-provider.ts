@@ -8,6 +8,7 @@ import { createFindAccount } from './find-account.js';
 import { OIDC_SCOPES } from './oidc-scopes.js';
 import { createPairwiseIdentifier } from './pairwise-identifier.js';
 import { createErrorRenderer } from './render-error.js';
+import { createInteractionPolicy } from './interaction-policy.js';
 import { publicBasePath } from '../config/settings.js';
 import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
@@ -93,7 +94,10 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       Session: 14 * 24 * 60 * 60,
       RefreshToken: 14 * 24 * 60 * 60,
     },
-    interactions: { url: (_ctx, interaction) => `${basePath}/${tenantId}/interaction/${interaction.uid}` },
+    interactions: {
+      policy: createInteractionPolicy(),
+      url: (_ctx, interaction) => `${basePath}/${tenantId}/interaction/${interaction.uid}`,
+    },
     clientBasedCORS: (_ctx, origin, client) =>
       client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
     renderError: createErrorRenderer(basePath) as never,

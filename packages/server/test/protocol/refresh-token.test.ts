@@ -6,7 +6,8 @@ import { authorizeThroughPages, createPkce, discoverClient, protocolConfig, read
 import { createHttpClient, startTestServer, type TestServer } from '../support/index.js';
 
 /**
- * Refresh tokens (RFC 6749 §6): issued for offline_access with prompt=consent (OIDC Core §11),
+ * Refresh tokens (RFC 6749 §6): issued for offline_access once the user consented to it (with or
+ * without prompt=consent; OIDC Core §11 allows other conditions than the prompt),
  * rotated on every use, and reuse detection (OAuth 2.0 Security BCP §4.14.2): a rotated token
  * presented again after the 10-second grace window revokes the whole grant.
  */
@@ -37,7 +38,8 @@ async function authorize(extra: Record<string, string>) {
     redirect_uri: WEB.redirectUri, scope: SCOPE, state, nonce, code_challenge: pkce.challenge, code_challenge_method: 'S256', ...extra,
   });
   const walk = await authorizeThroughPages(http, url, { redirectUri: WEB.redirectUri });
-  return oidc.authorizationCodeGrant(web, walk.callback, { pkceCodeVerifier: pkce.verifier, expectedState: state, expectedNonce: nonce });
+  const tokens = await oidc.authorizationCodeGrant(web, walk.callback, { pkceCodeVerifier: pkce.verifier, expectedState: state, expectedNonce: nonce });
+  return Object.assign(tokens, { pages: walk.pages });
 }
 
 async function refresh(token: string) {
@@ -55,10 +57,21 @@ const chain: { token: string; usedAt?: number }[] = [];
 let grantOid: unknown;
 
 describe('issuing', () => {
-  it('issues no refresh token for offline_access without prompt=consent', async () => {
-    const tokens = await authorize({});
+  it('issues no refresh token when offline_access is not asked for', async () => {
+    const tokens = await authorize({ scope: `openid ${WEATHER_API}/weather.read` });
     expect(tokens.refresh_token).toBeUndefined();
     await expectWeatherToken(tokens.access_token);
+  });
+
+  it('issues one for offline_access without prompt=consent, after the consent page asked for it', async () => {
+    const tokens = await authorize({});
+    // Signed in already; consent is asked again because offline access is new.
+    expect(tokens.pages).toEqual(['consent']);
+    expect(tokens.refresh_token).toEqual(expect.any(String));
+    // Granted once, it is not asked again.
+    const again = await authorize({});
+    expect(again.pages).toEqual([]);
+    expect(again.refresh_token).toEqual(expect.any(String));
   });
 
   it('issues one for offline_access with prompt=consent', async () => {
