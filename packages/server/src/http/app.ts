@@ -25,6 +25,15 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    // Errors the router raises before any route runs (an over-long path segment, a malformed
+    // URL) are problem documents too.
+    frameworkErrors: (error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 400;
+      sendProblem(reply, {
+        status, code: status === 414 ? 'request.uri_too_long' : 'request.invalid_url',
+        title: status === 414 ? 'A part of the URL is too long' : 'Malformed URL',
+      });
+    },
     // Errors are still logged; a per-request log line (and its child logger) is not worth its cost here.
     disableRequestLogging: true,
   });

@@ -174,8 +174,10 @@ describe.each(HOSTILE_CASES)('hostile string (%s)', (name, value) => {
     const response = await fetch(`${server.url}/${encodeURIComponent(value)}/.well-known/openid-configuration`);
     expectNoServerError(response, 'tenant');
     if (name === 'long') {
-      // Beyond the router's path-parameter limit (Fastify's maxParamLength) the answer is 414.
+      // Beyond the router's path-parameter limit the answer is 414, still as a problem document.
       expect(response.status).toBe(414);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await response.json() as { code: string }).code).toBe('request.uri_too_long');
       return;
     }
     expect(response.status).toBe(404);
