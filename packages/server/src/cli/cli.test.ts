@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
+import { runCli, type CliResult } from '../../test/support/server-process.js';
 import { readSettings } from '../config/settings.js';
 import { lockFileOf } from '../db/data-dir-lock.js';
 import { matchesClientSecret } from '../security/client-secrets.js';
 import { createServices } from '../server/services.js';
 
-const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 const DEMO = fileURLToPath(new URL('../../demo/tessera.yaml', import.meta.url));
 const embedded = testDatabaseKind() === 'embedded';
 
@@ -36,19 +35,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function tessera(args: string[], options: { input?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
+/** Runs the real `tessera` binary with this file's settings. */
+function tessera(args: string[], options: { input?: string } = {}): Promise<CliResult> {
+  return runCli(args, { cwd: root, env, ...(options.input === undefined ? {} : { stdin: options.input }) });
 }
 
 async function withServices<T>(run: (services: Awaited<ReturnType<typeof createServices>>) => Promise<T>): Promise<T> {
