@@ -11,6 +11,8 @@ export interface TenantsTable {
   pairwise_salt: string;
   /** Bumped on every change that cached providers depend on (apps, APIs, keys). */
   revision: Generated<number>;
+  /** Validated with AccountSettingsSchema where read; `{}` means every default. */
+  account_settings: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
 }
 
@@ -72,6 +74,10 @@ export interface UsersTable {
   password_hash: string | null;
   roles: JSONColumnType<{ api: string; roles: string[] }[]>;
   disabled: Generated<boolean>;
+  /** Changes with the password or email; links and sessions made under an older stamp are void. */
+  security_stamp: Generated<string>;
+  password_changed_at: Timestamp | null;
+  last_sign_in_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -117,6 +123,66 @@ export interface AuditEventsTable {
   created_at: Timestamp;
 }
 
+export interface FlowsTable {
+  id: string;
+  tenant_id: string;
+  /** registration | login | verification | recovery | settings */
+  type: string;
+  state: string;
+  user_id: string | null;
+  /** The oidc-provider interaction a login or registration flow completes, if any. */
+  interaction_uid: string | null;
+  /** The form to show: JSON, validated with FlowUiSchema where read. */
+  ui: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** Flow-specific state that is not shown (never a password or a raw token). */
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  expires_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AccountTokensTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** verify_email | reset_password | unblock | change_email */
+  purpose: string;
+  /** SHA-256 of the link token or code, hex: the token itself is only ever in the email. */
+  token_hash: string;
+  security_stamp: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  expires_at: Timestamp;
+  consumed_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface AccountSessionsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  /** SHA-256 of the session token (cookie or bearer), hex. */
+  token_hash: string;
+  security_stamp: string;
+  amr: ColumnType<string[], string | undefined, string>;
+  authenticated_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+}
+
+export interface MailOutboxTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  recipient: string;
+  subject: string;
+  template: string;
+  text_body: string;
+  html_body: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   apis: ApisTable;
@@ -127,4 +193,8 @@ export interface Database {
   signing_keys: SigningKeysTable;
   oidc_payloads: OidcPayloadsTable;
   audit_events: AuditEventsTable;
+  flows: FlowsTable;
+  account_tokens: AccountTokensTable;
+  account_sessions: AccountSessionsTable;
+  mail_outbox: MailOutboxTable;
 }

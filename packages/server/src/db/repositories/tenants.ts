@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { readAccountSettings, type AccountSettings, type AccountSettingsInput } from '../../config/account-settings.js';
 import type { Db } from '../database.js';
 
 export interface Tenant {
@@ -7,6 +8,8 @@ export interface Tenant {
   name: string;
   pairwiseSalt: string;
   revision: number;
+  /** Registration, verification, password policy, limits and mail of this tenant (defaults filled in). */
+  accountSettings: AccountSettings;
 }
 
 /** Tenant ids: DNS-label-like, so they are safe in URLs and issuers. */
@@ -25,11 +28,11 @@ export function createTenantRepository(db: Db) {
   return {
     async find(id: string): Promise<Tenant | undefined> {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && { id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision };
+      return row && toTenant(row);
     },
     async list(): Promise<Tenant[]> {
       const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
-      return rows.map((row) => ({ id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision }));
+      return rows.map(toTenant);
     },
     /** Revisions of every tenant, for cache invalidation across server nodes. */
     async revisions(): Promise<Map<string, number>> {
@@ -44,10 +47,21 @@ export function createTenantRepository(db: Db) {
     async update(id: string, changes: { name: string }): Promise<void> {
       await db.updateTable('tenants').set({ name: changes.name }).where('id', '=', id).execute();
     },
+    /** Replaces the stored account settings (the `accounts:` block as written; defaults fill the rest on read). */
+    async updateAccountSettings(id: string, settings: AccountSettingsInput): Promise<void> {
+      await db.updateTable('tenants').set({ account_settings: JSON.stringify(settings) }).where('id', '=', id).execute();
+    },
     /** Marks the tenant changed, so every server node rebuilds what it cached for it. */
     async bumpRevision(id: string): Promise<void> {
       await db.updateTable('tenants').set({ revision: sql`revision + 1` }).where('id', '=', id).execute();
     },
+  };
+}
+
+function toTenant(row: { id: string; name: string; pairwise_salt: string; revision: number; account_settings: unknown }): Tenant {
+  return {
+    id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision,
+    accountSettings: readAccountSettings(row.account_settings),
   };
 }
 

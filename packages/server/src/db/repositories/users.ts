@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
@@ -12,10 +12,21 @@ export interface User {
   passwordHash: string | null;
   /** User roles per API identifier; they appear in the `roles` claim of tokens for that API. */
   roles: { api: string; roles: string[] }[];
+  /** Disabled by an administrator: cannot sign in or recover the account. */
   disabled: boolean;
+  /** Changes with the password or email; links and sessions made under another stamp are void. */
+  securityStamp: string;
+  passwordChangedAt: Date | null;
+  lastSignInAt: Date | null;
+  createdAt: Date;
 }
 
-export type UserInput = Omit<User, 'id' | 'tenantId' | 'disabled'>;
+export type UserInput = Omit<User, 'id' | 'tenantId' | 'disabled' | 'securityStamp' | 'passwordChangedAt' | 'lastSignInAt' | 'createdAt'>
+  & { disabled?: boolean };
+
+export function newSecurityStamp(): string {
+  return randomBytes(16).toString('base64url');
+}
 
 export function createUserRepository(db: Db) {
   const base = (tenantId: string) => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
@@ -25,37 +36,64 @@ export function createUserRepository(db: Db) {
       const row = await base(tenantId).where('id', '=', id).executeTakeFirst();
       return row && toUser(row);
     },
-    /** Finds by username or email, case-insensitively. */
-    async findByLogin(tenantId: string, login: string): Promise<User | undefined> {
+    /** Finds by username or email, case-insensitively; `identifiers` limits which of the two may match. */
+    async findByLogin(tenantId: string, login: string, identifiers: readonly ('username' | 'email')[] = ['username', 'email']): Promise<User | undefined> {
       const value = login.trim().toLowerCase();
       // No identifier contains NUL, which PostgreSQL text cannot even compare.
-      if (value.includes('\0')) return undefined;
+      if (value.includes('\0') || identifiers.length === 0) return undefined;
       const row = await base(tenantId)
-        .where((eb) => eb.or([
-          eb(sql`lower(username)`, '=', value),
-          eb(sql`lower(email)`, '=', value),
-        ]))
+        .where((eb) => eb.or(identifiers.map((column) => eb(sql`lower(${sql.ref(column)})`, '=', value))))
         .executeTakeFirst();
       return row && toUser(row);
     },
     async list(tenantId: string): Promise<User[]> {
-      return (await base(tenantId).orderBy('created_at').execute()).map(toUser);
+      return (await base(tenantId).orderBy('created_at').orderBy('id').execute()).map(toUser);
     },
     async insert(tenantId: string, user: UserInput): Promise<User> {
       const id = randomUUID();
-      await db.insertInto('users').values({ id, tenant_id: tenantId, ...toRow(user), roles: JSON.stringify(user.roles) }).execute();
-      return { id, tenantId, disabled: false, ...user };
+      const securityStamp = newSecurityStamp();
+      const now = new Date();
+      await db.insertInto('users').values({
+        id, tenant_id: tenantId, ...toRow(user), roles: JSON.stringify(user.roles), disabled: user.disabled ?? false,
+        security_stamp: securityStamp, password_changed_at: user.passwordHash ? now : null, created_at: now, updated_at: now,
+      }).execute();
+      return {
+        ...user, id, tenantId, disabled: user.disabled ?? false, securityStamp,
+        passwordChangedAt: user.passwordHash ? now : null, lastSignInAt: null, createdAt: now,
+      };
     },
     async update(id: string, user: Partial<UserInput>): Promise<void> {
       await db.updateTable('users').set({
-        username: user.username,
-        email: user.email,
-        email_verified: user.emailVerified,
-        name: user.name,
-        password_hash: user.passwordHash,
-        roles: user.roles && JSON.stringify(user.roles),
+        ...toRow(user),
+        disabled: user.disabled,
         updated_at: new Date(),
       }).where('id', '=', id).execute();
+    },
+    /**
+     * Sets a new password hash and a new security stamp: every emailed link and account session
+     * made before is void from now on (ASVS V3.3.3, V2.5.x). `rehash` keeps the stamp: it is the
+     * same password, upgraded to the current hashing policy.
+     */
+    async setPasswordHash(id: string, passwordHash: string | null, options: { rehash?: boolean } = {}): Promise<string | undefined> {
+      const stamp = options.rehash ? undefined : newSecurityStamp();
+      await db.updateTable('users').set({
+        password_hash: passwordHash,
+        ...(stamp ? { security_stamp: stamp, password_changed_at: new Date() } : {}),
+        updated_at: new Date(),
+      }).where('id', '=', id).execute();
+      return stamp;
+    },
+    /** Sets a (new) email, verified or not, and rotates the security stamp. */
+    async setEmail(id: string, email: string, verified: boolean): Promise<void> {
+      await db.updateTable('users')
+        .set({ email, email_verified: verified, security_stamp: newSecurityStamp(), updated_at: new Date() })
+        .where('id', '=', id).execute();
+    },
+    async recordSignIn(id: string, at: Date = new Date()): Promise<void> {
+      await db.updateTable('users').set({ last_sign_in_at: at }).where('id', '=', id).execute();
+    },
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('users').where('id', '=', id).execute();
     },
   };
 }
@@ -63,7 +101,10 @@ export function createUserRepository(db: Db) {
 type UserRow = {
   id: string; tenant_id: string; username: string | null; email: string | null; email_verified: boolean;
   name: string | null; password_hash: string | null; roles: { api: string; roles: string[] }[]; disabled: boolean;
+  security_stamp: string; password_changed_at: Date | string | null; last_sign_in_at: Date | string | null; created_at: Date | string;
 };
+
+const toDate = (value: Date | string | null): Date | null => (value === null ? null : new Date(value));
 
 function toUser(row: UserRow): User {
   return {
@@ -76,10 +117,14 @@ function toUser(row: UserRow): User {
     passwordHash: row.password_hash,
     roles: row.roles,
     disabled: row.disabled,
+    securityStamp: row.security_stamp,
+    passwordChangedAt: toDate(row.password_changed_at),
+    lastSignInAt: toDate(row.last_sign_in_at),
+    createdAt: new Date(row.created_at),
   };
 }
 
-function toRow(user: UserInput) {
+function toRow(user: Partial<UserInput>) {
   return {
     username: user.username,
     email: user.email,
