@@ -1,0 +1,11 @@
+export { checkPassword } from './check-password.js';
+export type { CheckPasswordOptions, PasswordCheck, PasswordCheckWarning, PasswordRejection } from './check-password.js';
+export { checkBreached } from './breach-check.js';
+export type { BreachCheckOptions, BreachCheckResult, BreachCheckWarning } from './breach-check.js';
+export { commonPasswordCount, isCommonPassword, isTrivialPattern } from './common-passwords.js';
+export { containsIdentifier, identifierFragments, MIN_IDENTIFIER_FRAGMENT } from './identifier-fragments.js';
+export { estimateStrength, STRENGTH_ESTIMATE_MAX_LENGTH } from './estimate-strength.js';
+export type { StrengthEstimate } from './estimate-strength.js';
+export { codePointLength, normalizePassword } from './password-text.js';
+export { PasswordPolicySettingsSchema } from './password-policy-settings.js';
+export type { PasswordPolicySettings } from './password-policy-settings.js';
