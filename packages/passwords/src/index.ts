@@ -1,1 +1,11 @@
-export {};
+export type { SchemeId } from './scheme-id.js';
+export { SCHEME_IDS } from './scheme-id.js';
+export { identify, assertKnownHash } from './identify.js';
+export { createPasswordContext, OWASP_ARGON2ID } from './password-context.js';
+export type { PasswordContext, PasswordPolicy, Argon2Policy } from './password-context.js';
+export type { Normalization } from './normalize.js';
+export { PasswordHashError } from './password-hash-error.js';
+export type { PasswordHashErrorCode } from './password-hash-error.js';
+export { COST_LIMITS, MAX_PASSWORD_BYTES } from './limits.js';
+export { firebaseScryptHash } from './schemes/firebase-scrypt.js';
+export type { FirebaseScryptInput } from './schemes/firebase-scrypt.js';
