@@ -197,4 +197,13 @@ export interface Database {
   account_tokens: AccountTokensTable;
   account_sessions: AccountSessionsTable;
   mail_outbox: MailOutboxTable;
+  rate_limits: RateLimitsTable;
+}
+
+/** Counters of the database rate-limit store (migration 0003); keys are hashes. */
+export interface RateLimitsTable {
+  key: string;
+  points: number;
+  /** Epoch milliseconds (bigint: returned as a string); null never expires. */
+  expire: ColumnType<string | null, number | null, number | null>;
 }

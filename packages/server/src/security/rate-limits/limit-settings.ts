@@ -7,17 +7,21 @@ const Window = (points: number, seconds: number) => z.strictObject({
 
 /** Brute-force and abuse limits of one tenant (OWASP ASVS V2.2.1, Authentication Cheat Sheet). */
 export const LimitSettingsSchema = z.strictObject({
-  /** Per account and source IP: a growing delay after `delayAfter` failures, a block after `blockAfter`. */
+  /**
+   * Per account and source IP: after `delayAfter` failures each further attempt waits 1 s, 2 s,
+   * 4 s, … (at most 15 min); after `blockAfter` the pair is blocked for `blockSeconds`.
+   */
   signIn: z.strictObject({
     delayAfter: z.number().int().min(1).max(100).default(5),
     blockAfter: z.number().int().min(2).max(1000).default(10),
-    /** Failures are forgotten this long after the last one. */
+    /** Failures are counted in a fixed window of this length starting at the first one; a success clears them. */
     windowSeconds: z.number().int().min(60).max(86_400 * 7).default(86_400),
     /** How long a block lasts unless lifted earlier (unblock link, password reset, admin). */
     blockSeconds: z.number().int().min(60).max(86_400 * 30).default(86_400),
   }).prefault({}),
-  /** Per source IP across all accounts (credential stuffing): failed sign-ins. */
+  /** Per source IP across all accounts (credential stuffing): failed sign-ins per window, then 429. */
   signInPerIp: Window(100, 3600),
+  /** Requests per window; `…PerEmail` counts by the (hashed) address the request names. */
   registrationPerIp: Window(20, 3600),
   registrationPerEmail: Window(3, 3600),
   recoveryPerIp: Window(20, 3600),
