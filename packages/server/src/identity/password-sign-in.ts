@@ -1,32 +1,79 @@
-import type { User, UserRepository } from '../db/repositories/users.js';
-import type { PasswordHasher } from '../security/password-hasher.js';
+import { recordAuditEvent } from '../audit/audit-log.js';
+import { createUserRepository, type User } from '../db/repositories/users.js';
+import type { RequestContext } from './account-deps.js';
+import { accountKeyFor, sendUnblockLink } from './account-links.js';
+import { MAX_IDENTIFIER_LENGTH } from './identifiers.js';
 
-export type SignInFailure = 'unknown_identifier' | 'wrong_password' | 'no_password' | 'disabled';
+export const MAX_PASSWORD_LENGTH = 4096;
 
-export type SignInResult = { ok: true; user: User } | { ok: false; reason: SignInFailure; user?: User };
+export type SignInResult =
+  | { ok: true; user: User }
+  /** Unknown account, wrong password, or no password: one answer for all (no user enumeration, ASVS V2.2.x). */
+  | { ok: false; reason: 'invalid_credentials'; user?: User | undefined }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number; gate: 'delayed' | 'blocked' | 'ip_throttled' }
+  /** Only said after the right password: the state is the user's own business then. */
+  | { ok: false; reason: 'disabled' | 'unverified'; user: User };
 
 /**
- * Checks a username-or-email and password. Every failure costs one argon2 verification,
- * so response time does not tell whether the account exists (ASVS 2.2.x / V3.x); the
- * reason is for the audit log only — users see one generic message.
+ * Password sign-in as a list of small steps: gate on the brute-force limits, verify (always one
+ * hash verification, so time does not tell whether the account exists), count the outcome, check
+ * the account state, and upgrade a legacy or weaker hash in the same transaction as the sign-in.
  */
-export async function signInWithPassword(
-  deps: { users: UserRepository; hasher: PasswordHasher },
-  tenantId: string,
-  login: string,
-  password: string,
-): Promise<SignInResult> {
-  const user = await deps.users.findByLogin(tenantId, login);
-  if (!user) {
-    await deps.hasher.verifyNothing(password);
-    return { ok: false, reason: 'unknown_identifier' };
+export async function signInWithPassword(ctx: RequestContext, login: string, password: string, clientId?: string | null): Promise<SignInResult> {
+  const { deps, tenant, settings } = ctx;
+  const users = createUserRepository(deps.db);
+  const user = login.length > MAX_IDENTIFIER_LENGTH ? undefined : await users.findByLogin(tenant.id, login, settings.signInIdentifiers);
+  const accountKey = accountKeyFor(user, login);
+  const auditBase = { tenantId: tenant.id, clientId: clientId ?? null, correlationId: ctx.correlationId };
+
+  const gate = await deps.limits.checkSignIn(tenant.id, settings.limits, accountKey, ctx.ip);
+  if (!gate.allowed) {
+    await deps.audit.write({ ...auditBase, type: 'signin.throttled', outcome: 'failure', subject: user?.id ?? null,
+      data: { gate: gate.reason, retryAfterSeconds: gate.retryAfterSeconds, ip: ctx.ip } });
+    return { ok: false, reason: 'throttled', retryAfterSeconds: gate.retryAfterSeconds, gate: gate.reason };
   }
-  if (!user.passwordHash) {
-    await deps.hasher.verifyNothing(password);
-    return { ok: false, reason: 'no_password', user };
+
+  const verified = user?.passwordHash
+    ? await deps.hashing.verifyAndUpdate(password, user.passwordHash)
+    : { valid: await deps.hashing.verifyNothing(password) };
+  if (!user || !verified.valid) {
+    const counted = await deps.limits.recordSignInFailure(tenant.id, settings.limits, accountKey, ctx.ip);
+    await deps.audit.write({ ...auditBase, type: 'signin.failed', outcome: 'failure', actor: user?.id ?? null, subject: user?.id ?? null,
+      data: { reason: !user ? 'unknown_identifier' : user.passwordHash ? 'wrong_password' : 'no_password', method: 'password',
+        failures: counted.failures, ip: ctx.ip } });
+    if (counted.blockedNow) {
+      await deps.audit.write({ ...auditBase, type: 'signin.blocked', outcome: 'failure', subject: user?.id ?? null,
+        data: { ip: ctx.ip, failures: counted.failures, blockSeconds: settings.limits.signIn.blockSeconds } });
+      if (user?.email) await sendUnblockLink(ctx, user);
+    }
+    return { ok: false, reason: 'invalid_credentials', user };
   }
-  const matches = await deps.hasher.verify(user.passwordHash, password);
-  if (!matches) return { ok: false, reason: 'wrong_password', user };
-  if (user.disabled) return { ok: false, reason: 'disabled', user };
+
+  if (user.disabled) return refuse(ctx, user, 'disabled', auditBase);
+  if (settings.requireVerifiedEmail && user.email && !user.emailVerified) return refuse(ctx, user, 'unverified', auditBase);
+
+  await deps.limits.recordSignInSuccess(tenant.id, settings.limits, accountKey, ctx.ip);
+  await deps.db.transaction().execute(async (trx) => {
+    const repo = createUserRepository(trx);
+    if (verified.newHash) {
+      await repo.setPasswordHash(user.id, verified.newHash, { rehash: true });
+      await recordAuditEvent(trx, { ...auditBase, type: 'user.password_rehashed', actor: user.id, subject: user.id,
+        data: { from: schemeName(user.passwordHash), to: schemeName(verified.newHash) } });
+    }
+    await repo.recordSignIn(user.id, ctx.now);
+  });
   return { ok: true, user };
+}
+
+async function refuse(ctx: RequestContext, user: User, reason: 'disabled' | 'unverified', auditBase: object): Promise<SignInResult> {
+  await ctx.deps.audit.write({ ...auditBase, tenantId: ctx.tenant.id, type: 'signin.failed', outcome: 'failure', actor: user.id,
+    subject: user.id, data: { reason, method: 'password', ip: ctx.ip } });
+  return { ok: false, reason, user };
+}
+
+/** The scheme of a stored hash for the audit log (never the hash itself). */
+function schemeName(hash: string | null): string {
+  if (!hash) return 'none';
+  const match = /^\$?([A-Za-z0-9_-]+)[$]/.exec(hash);
+  return match?.[1]?.slice(0, 32) ?? 'other';
 }

@@ -1,0 +1,57 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from '../database.js';
+import { hashAccountToken } from './account-tokens.js';
+
+export interface AccountSession {
+  id: string;
+  tenantId: string;
+  userId: string;
+  amr: string[];
+  authenticatedAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Account sessions: the signed-in state of the account pages (an HttpOnly cookie) and of the
+ * flows API (a bearer session token). Only the token's hash is stored. A session is void when
+ * revoked, expired, or made under an older security stamp (password or email changed since).
+ */
+export function createAccountSessionRepository(db: Db) {
+  return {
+    async insert(input: { tenantId: string; userId: string; securityStamp: string; amr: string[]; now: Date; lifetimeSeconds: number;
+      ip?: string | undefined; userAgent?: string | undefined }): Promise<{ token: string; session: AccountSession }> {
+      const token = randomBytes(32).toString('base64url');
+      const id = randomUUID();
+      const expiresAt = new Date(input.now.getTime() + input.lifetimeSeconds * 1000);
+      await db.insertInto('account_sessions').values({
+        id, tenant_id: input.tenantId, user_id: input.userId, token_hash: hashAccountToken(token), security_stamp: input.securityStamp,
+        amr: JSON.stringify(input.amr), authenticated_at: input.now, expires_at: expiresAt,
+        ip: input.ip?.slice(0, 100) ?? null, user_agent: input.userAgent?.slice(0, 500) ?? null,
+      }).execute();
+      return { token, session: { id, tenantId: input.tenantId, userId: input.userId, amr: input.amr, authenticatedAt: input.now, expiresAt } };
+    },
+    /** The live session for a token, checked against the user's current security stamp. */
+    async findActive(tenantId: string, token: string, now: Date): Promise<AccountSession | undefined> {
+      if (token.length > 200) return undefined;
+      const row = await db.selectFrom('account_sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.id', 's.tenant_id', 's.user_id', 's.amr', 's.authenticated_at', 's.expires_at'])
+        .where('s.tenant_id', '=', tenantId).where('s.token_hash', '=', hashAccountToken(token))
+        .where('s.revoked_at', 'is', null).where('s.expires_at', '>', now)
+        .whereRef('s.security_stamp', '=', 'u.security_stamp').where('u.disabled', '=', false)
+        .executeTakeFirst();
+      return row && {
+        id: row.id, tenantId: row.tenant_id, userId: row.user_id, amr: row.amr as string[],
+        authenticatedAt: new Date(row.authenticated_at), expiresAt: new Date(row.expires_at),
+      };
+    },
+    async revoke(id: string, now: Date): Promise<void> {
+      await db.updateTable('account_sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+    },
+    async revokeAllForUser(userId: string, now: Date): Promise<void> {
+      await db.updateTable('account_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    },
+  };
+}
+
+export type AccountSessionRepository = ReturnType<typeof createAccountSessionRepository>;

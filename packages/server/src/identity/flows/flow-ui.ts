@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * The form a flow shows, as data (after Ory Kratos's UI nodes): the server-rendered pages draw
+ * it as HTML, and JSON clients (native apps, custom UIs) draw it themselves.
+ */
+export const MessageSchema = z.object({
+  /** Stable id, `domain.snake_case`; pages translate by it. */
+  code: z.string(),
+  type: z.enum(['error', 'info', 'success']),
+  /** English text (the fallback when a page has no translation for the code). */
+  text: z.string(),
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const NodeSchema = z.object({
+  name: z.string(),
+  type: z.enum(['text', 'email', 'password', 'hidden', 'code']),
+  label: z.string(),
+  required: z.boolean(),
+  /** HTML autocomplete token password managers honour: username, email, current-password, new-password, one-time-code. */
+  autocomplete: z.string().optional(),
+  value: z.string().optional(),
+  /** Nodes of one group form one HTML form; its submission carries `method` = the group (settings: password, email, delete). */
+  group: z.string().optional(),
+  /** Show live strength feedback (zxcvbn-ts) for a new password. */
+  strength: z.boolean().optional(),
+  messages: z.array(MessageSchema),
+});
+export type Node = z.infer<typeof NodeSchema>;
+
+export const FlowUiSchema = z.object({
+  nodes: z.array(NodeSchema),
+  messages: z.array(MessageSchema),
+  submitLabel: z.string(),
+});
+export type FlowUi = z.infer<typeof FlowUiSchema>;
+
+export const error = (code: string, text: string): Message => ({ code, type: 'error', text });
+export const info = (code: string, text: string): Message => ({ code, type: 'info', text });
+export const success = (code: string, text: string): Message => ({ code, type: 'success', text });
+
+type NodeOptions = Partial<Omit<Node, 'name' | 'type' | 'label' | 'messages'>>;
+export const field = (name: string, type: Node['type'], label: string, options: NodeOptions = {}): Node =>
+  ({ name, type, label, required: options.required ?? true, messages: [], ...options });
+
+/** A copy of the UI with these values filled in (never a password) and these messages attached. */
+export function withFeedback(ui: FlowUi, feedback: { values?: Record<string, string | undefined>; fieldErrors?: Record<string, Message>;
+  messages?: Message[] }): FlowUi {
+  return {
+    ...ui,
+    messages: feedback.messages ?? [],
+    nodes: ui.nodes.map((node) => {
+      const value = node.type === 'password' || node.type === 'code' ? undefined : feedback.values?.[node.name] ?? node.value;
+      const message = feedback.fieldErrors?.[node.name];
+      const { value: _old, ...rest } = node;
+      return { ...rest, ...(value === undefined ? {} : { value }), messages: message ? [message] : [] };
+    }),
+  };
+}

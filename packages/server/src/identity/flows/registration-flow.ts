@@ -1,0 +1,129 @@
+import { recordAuditEvent } from '../../audit/audit-log.js';
+import { createUserRepository } from '../../db/repositories/users.js';
+import type { RequestContext } from '../account-deps.js';
+import { sendMail, sendVerificationLink } from '../account-links.js';
+import { consumeFlowCode, LINK_MESSAGES, verifyEmail } from '../email-verification.js';
+import { checkEmail, checkUsername } from '../identifiers.js';
+import { startSession } from '../sessions.js';
+import { codeField, emailField, hasErrors, newPasswordField, readFields } from './flow-fields.js';
+import { error, field, info, success, withFeedback, type FlowUi, type Message } from './flow-ui.js';
+import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep } from './flow-types.js';
+
+function registrationUi(ctx: RequestContext): FlowUi {
+  const withUsername = ctx.settings.signInIdentifiers.includes('username');
+  return {
+    nodes: [
+      emailField(),
+      ...(withUsername ? [field('username', 'text', 'Username', { autocomplete: 'username', required: false })] : []),
+      field('name', 'text', 'Name', { autocomplete: 'name', required: false }),
+      newPasswordField(),
+    ],
+    messages: [],
+    submitLabel: 'Create account',
+  };
+}
+
+export const sentEmailUi = (email: string, text: string): FlowUi => ({
+  nodes: [field('email', 'hidden', 'Email', { value: email, required: false }), codeField()],
+  messages: [info('verification.sent', text)],
+  submitLabel: 'Verify',
+});
+
+const doneUi = (message: Message): FlowUi => ({ nodes: [], messages: [message], submitLabel: '' });
+
+/**
+ * Self-registration. With verification required (the default) the answer is the same whether or
+ * not the email already has an account — its owner gets a mail instead (OWASP Authentication
+ * Cheat Sheet, "account creation") — and the same work is done either way (one argon2 hash).
+ */
+export const registrationFlow: FlowDefinition = {
+  type: 'registration',
+  requiresSession: false,
+  lifetimeSeconds: () => 3600,
+  async start(ctx) {
+    if (!ctx.settings.selfRegistration) {
+      throw new FlowError(403, error('registration.disabled', 'This organization does not allow creating accounts here. Ask your administrator for an invitation.'));
+    }
+    return { state: 'choose_method', ui: registrationUi(ctx) };
+  },
+  async submit(ctx, flow, input) {
+    if (flow.state === 'sent_email') return submitCode(ctx, flow, input);
+    if (flow.state !== 'choose_method') return { state: flow.state, status: 400, ui: flow.ui };
+    return register(ctx, flow, input);
+  },
+};
+
+async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
+  const { deps, tenant, settings } = ctx;
+  const { values, errors } = readFields(input, {
+    email: { kind: 'identifier', required: true }, username: { kind: 'identifier', required: false },
+    name: { kind: 'text', required: false }, password: { kind: 'password', required: true },
+  });
+  const shown = { email: values.email, username: values.username, name: values.name };
+  const email = errors.email ? undefined : checkEmail(values.email);
+  if (email && !email.ok) errors.email = error(email.code, email.message);
+  const username = values.username && !errors.username ? checkUsername(values.username) : undefined;
+  if (username && !username.ok) errors.username = error(username.code, username.message);
+  if (values.name.length > 200) errors.name = error('field.too_long', 'Use at most 200 characters.');
+  if (!errors.password) {
+    const policy = await deps.checkPassword(values.password, {
+      settings: settings.passwordPolicy, identifiers: [username?.ok ? username.value : undefined, email?.ok ? email.value : undefined],
+    });
+    if (!policy.ok) errors.password = error(policy.code, policy.message);
+  }
+  if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown, fieldErrors: errors }) };
+
+  for (const [quota, key] of [['registrationPerIp', ctx.ip], ['registrationPerEmail', email.value.toLowerCase()]] as const) {
+    const allowed = await deps.limits.consume(tenant.id, quota, settings.limits, key);
+    if (!allowed.allowed) {
+      return { state: flow.state, status: 429, retryAfterSeconds: allowed.retryAfterSeconds, ui: withFeedback(flow.ui, { values: shown,
+        messages: [error('registration.throttled', 'Too many sign-ups from here. Try again later.')] }) };
+    }
+  }
+  const users = createUserRepository(deps.db);
+  if (username?.ok && await users.findByLogin(tenant.id, username.value, ['username', 'email'])) {
+    return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown,
+      fieldErrors: { username: error('username.taken', 'This username is taken. Choose another one.') } }) };
+  }
+  const passwordHash = await deps.hashing.hash(values.password);
+  const existing = await users.findByLogin(tenant.id, email.value, ['email', 'username']);
+  const sentText = `We sent a link to ${email.value}. Open it to verify your address, or enter the code from the email here.`;
+  if (existing) {
+    // Say nothing different; tell the address's owner instead.
+    await deps.audit.write({ tenantId: tenant.id, type: 'user.registration_attempt_existing', subject: existing.id,
+      correlationId: ctx.correlationId, data: { ip: ctx.ip } });
+    void sendMail(ctx, email.value, 'registration-attempt', { userName: existing.name ?? '', signInLink: `${deps.publicUrl}/${tenant.id}/account/login`,
+      recoveryLink: `${deps.publicUrl}/${tenant.id}/account/recovery` });
+    return { state: 'sent_email', status: 200, ui: sentEmailUi(email.value, sentText), data: { ...flow.data, email: email.value } };
+  }
+  const user = await deps.db.transaction().execute(async (trx) => {
+    const created = await createUserRepository(trx).insert(tenant.id, {
+      email: email.value, username: username?.ok ? username.value : null, name: values.name || null, emailVerified: false, passwordHash, roles: [],
+    });
+    await recordAuditEvent(trx, { tenantId: tenant.id, type: 'user.registered', actor: created.id, subject: created.id,
+      correlationId: ctx.correlationId, data: { ip: ctx.ip, method: 'password' } });
+    return created;
+  });
+  if (!settings.requireVerifiedEmail) {
+    void sendVerificationLink(ctx, user, email.value, flow.id);
+    const session = await startSession(ctx, user, ['pwd']);
+    return { state: 'success', status: 200, userId: user.id, session, ui: doneUi(success('registration.succeeded', 'Your account is ready.')) };
+  }
+  void sendVerificationLink(ctx, user, email.value, flow.id);
+  return { state: 'sent_email', status: 200, userId: user.id, ui: sentEmailUi(email.value, sentText), data: { ...flow.data, email: email.value } };
+}
+
+/** The code from the verification mail, typed into the same flow: verifies and signs in. */
+async function submitCode(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
+  const { values, errors } = readFields(input, { code: { kind: 'code', required: true } });
+  if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: errors }) };
+  const data = { ...flow.data };
+  const result = await consumeFlowCode(ctx, { id: flow.id, data }, 'verify_code', values.code);
+  if (!result.ok || !(await verifyEmail(ctx, result))) {
+    const code = result.ok ? 'link.invalid' : result.code;
+    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: error(code, LINK_MESSAGES[code] ?? '') } }) };
+  }
+  const session = await startSession(ctx, result.user, ['pwd', 'email']);
+  return { state: 'success', status: 200, userId: result.user.id, session, data,
+    ui: doneUi(success('verification.succeeded', 'Your email address is verified and your account is ready.')) };
+}
