@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ImportFileError, toParsedRow, type ParsedRow } from './import-record.js';
 import { parseJsonLines } from './parse-json-lines.js';
+import { auth0Pbkdf2ToPasslib } from './password-hashes.js';
 
 /**
  * Auth0 users: the bulk-import file (a JSON array) or an export job's JSON lines. Auth0 fields
@@ -79,5 +80,5 @@ function passwordHashOf(user: z.infer<typeof Auth0UserSchema>): string | undefin
   if (custom.salt !== undefined || custom.password !== undefined) {
     return { error: `custom_password_hash: salt and password options are not supported with ${algorithm} (the hash string carries its own parameters)` };
   }
-  return custom.hash.value;
+  return algorithm === 'pbkdf2' ? auth0Pbkdf2ToPasslib(custom.hash.value) : custom.hash.value;
 }
