@@ -45,7 +45,7 @@ export const field = (name: string, type: Node['type'], label: string, options: 
   ({ name, type, label, required: options.required ?? true, messages: [], ...options });
 
 /** A copy of the UI with these values filled in (never a password) and these messages attached. */
-export function withFeedback(ui: FlowUi, feedback: { values?: Record<string, string | undefined>; fieldErrors?: Record<string, Message>;
+export function withFeedback(ui: FlowUi, feedback: { values?: Record<string, string | undefined>; fieldErrors?: Partial<Record<string, Message>>;
   messages?: Message[] }): FlowUi {
   return {
     ...ui,
