@@ -36,7 +36,8 @@ export const ImportRowSchema = z.strictObject({
   disabled: optional(z.boolean()),
 });
 
-export type ImportRow = z.infer<typeof ImportRowSchema>;
+/** Every field optional: a field not given is left alone on update. */
+export type ImportRow = Partial<z.infer<typeof ImportRowSchema>>;
 
 /** A row as read from the file, or why it could not be read; `ref` is where it is ("line 7"). */
 export type ParsedRow = { ref: string; row: ImportRow } | { ref: string; error: string };
