@@ -128,6 +128,15 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       expect(events).toEqual([{ type: 'signin.throttled', tenantId: tenant, ip: '198.51.100.7', failures: 5, windowSeconds: 600 }]);
     });
 
+    it('counts an IPv6 /64 as one address, in sign-in and in per-IP quotas', async () => {
+      const limits = limitsWith({ signInPerIp: { points: 3 }, registrationPerIp: { points: 1 } });
+      await fail(3, 'user-1', '2001:db8:1:2::a', limits);
+      expect(await abuse.checkSignIn(tenant, limits, 'user-2', '2001:db8:1:2:ffff::b')).toMatchObject({ reason: 'ip_throttled' });
+      expect(await abuse.checkSignIn(tenant, limits, 'user-2', '2001:db8:1:3::a')).toEqual({ allowed: true });
+      expect(await abuse.consume(tenant, 'registrationPerIp', limits, '2001:db8:1:2::a')).toEqual({ allowed: true });
+      expect(await abuse.consume(tenant, 'registrationPerIp', limits, '2001:db8:1:2::b')).toMatchObject({ allowed: false });
+    });
+
     it('consume allows `points` requests per window per key and quota, then refuses with Retry-After', async () => {
       const limits = limitsWith({ registrationPerEmail: { points: 3, windowSeconds: 3600 } });
       const results = await sequence(4, () => abuse.consume(tenant, 'registrationPerEmail', limits, 'alice@example.com'));

@@ -1,6 +1,7 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../db/database.js';
 import type { LimitSettings } from './limit-settings.js';
+import { ipSubject } from './ip-subject.js';
 import { limitKey, retryAfterSeconds } from './limit-keys.js';
 import { createLimiterStore } from './limiter-store.js';
 import { createSignInProtection, type AbuseEvent, type SignInGate } from './sign-in-protection.js';
@@ -44,12 +45,14 @@ export function createAbuseProtection(deps: AbuseProtectionDeps) {
 
     /**
      * Counts one registration, recovery or verification request against `key` (an IP or an email,
-     * hashed before it is stored). Refused calls count too: a fixed window, retry after it ends.
+     * hashed before it is stored; `…PerIp` keys count IPv6 by /64). Refused calls count too: a
+     * fixed window, retry after it ends.
      */
     async consume(tenantId: string, limit: QuotaName, limits: LimitSettings, key: string): Promise<QuotaResult> {
       const { points, windowSeconds } = limits[limit];
       try {
-        await store.limiter({ name: limit, points, duration: windowSeconds }).consume(limitKey(tenantId, key));
+        const subject = limit.endsWith('PerIp') ? ipSubject(key) : key;
+        await store.limiter({ name: limit, points, duration: windowSeconds }).consume(limitKey(tenantId, subject));
         return { allowed: true };
       } catch (error) {
         // rate-limiter-flexible rejects with a RateLimiterRes when the limit is reached, an Error when the store fails.

@@ -1,5 +1,6 @@
 import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimitSettings } from './limit-settings.js';
+import { ipSubject } from './ip-subject.js';
 import { limitKey, retryAfterSeconds } from './limit-keys.js';
 import type { LimiterStore } from './limiter-store.js';
 
@@ -33,9 +34,10 @@ export function signInDelaySeconds(failures: number, delayAfter: number): number
  * Brute-force protection of password sign-in (OWASP ASVS 5.0 V6.3.1 / 4.0 V2.2.1):
  * (a) failures per (account, source IP) in a fixed window; (b) a growing delay after
  * `delayAfter` of them; (c) a block of (account, IP) after `blockAfter`; (d) failures per IP
- * across every account (credential stuffing). Blocks and counts of an account are filed under its
- * current *generation*, a never-expiring per-account counter: unblocking bumps it, which lifts the
- * blocks and forgets the failures of that account for every IP at once, in any store.
+ * across every account (credential stuffing). Addresses count by {@link ipSubject} (IPv6 by
+ * /64). Blocks and counts of an account are filed under its current *generation*, a
+ * never-expiring per-account counter: unblocking bumps it, which lifts the blocks and forgets the
+ * failures of that account for every IP at once, in any store.
  */
 export function createSignInProtection(deps: SignInProtectionDeps) {
   const { store } = deps;
@@ -48,15 +50,16 @@ export function createSignInProtection(deps: SignInProtectionDeps) {
 
   async function accountIpKey(tenantId: string, accountKey: string, ip: string): Promise<string> {
     const generation = (await generations().get(limitKey(tenantId, accountKey)))?.consumedPoints ?? 0;
-    return limitKey(tenantId, accountKey, String(generation), ip);
+    return limitKey(tenantId, accountKey, String(generation), ipSubject(ip));
   }
+  const ipKey = (tenantId: string, ip: string) => limitKey(tenantId, ipSubject(ip));
 
   return {
     /** Before checking a password: refused while blocked, throttled or delayed (in that order). */
     async checkSignIn(tenantId: string, limits: LimitSettings, accountKey: string, ip: string): Promise<SignInGate> {
       const key = await accountIpKey(tenantId, accountKey, ip);
       const [block, ipCount, delay] = await Promise.all([
-        blocks().get(key), perIp(limits).get(limitKey(tenantId, ip)), delays().get(key),
+        blocks().get(key), perIp(limits).get(ipKey(tenantId, ip)), delays().get(key),
       ]);
       if (isOpenGate(block)) return refuse('blocked', block);
       if (ipCount && ipCount.consumedPoints >= limits.signInPerIp.points) return refuse('ip_throttled', ipCount);
@@ -68,7 +71,7 @@ export function createSignInProtection(deps: SignInProtectionDeps) {
     async recordSignInFailure(tenantId: string, limits: LimitSettings, accountKey: string, ip: string) {
       const key = await accountIpKey(tenantId, accountKey, ip);
       const [counted, ipCounted] = await Promise.all([
-        failures(limits).penalty(key), perIp(limits).penalty(limitKey(tenantId, ip)),
+        failures(limits).penalty(key), perIp(limits).penalty(ipKey(tenantId, ip)),
       ]);
       const count = counted.consumedPoints;
       const { delayAfter, blockAfter, blockSeconds } = limits.signIn;
