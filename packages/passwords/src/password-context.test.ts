@@ -90,8 +90,8 @@ describe('createPasswordContext', () => {
     const malformedTime = await median(() => owasp.verify('wrong', 'not-a-hash'));
     expect(await owasp.verifyNothing('password')).toBe(false);
     // Generous bounds: the point is "an argon2 verification happened", not a benchmark.
-    expect(nothingTime).toBeGreaterThan(verifyTime * 0.3);
-    expect(malformedTime).toBeGreaterThan(verifyTime * 0.3);
+    expect(nothingTime).toBeGreaterThan(verifyTime * 0.2);
+    expect(malformedTime).toBeGreaterThan(verifyTime * 0.2);
   });
 });
 

@@ -104,7 +104,7 @@ export function createPasswordContext(policy: PasswordPolicy = {}): PasswordCont
       return spendDummy(password);
     }
     for (const form of candidateForms(password, known.scheme.madeFrom, normalization)) {
-      if (await known.parsed.verify(form)) return form;
+      if (await known.parsed.verify(form).catch(() => false)) return form;
     }
     return undefined;
   }
