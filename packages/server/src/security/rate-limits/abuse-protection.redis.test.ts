@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,10 +56,11 @@ describe.skipIf(!redisUrl)(redisUrl ? 'Redis store' : 'Redis store (SKIPPED: TES
 
   it('puts counters in Redis, not in the database', async () => {
     const abuse = createAbuseProtection({ db: database.db, redisUrl });
+    const tenant = `redis-only-${randomBytes(4).toString('hex')}`;
     try {
       expect(abuse.storeKind).toBe('redis');
-      await abuse.consume('redis-only', 'registrationPerIp', LimitSettingsSchema.parse({}), '192.0.2.1');
-      expect(await inspector!.keys('rl:registrationPerIp:redis-only:*')).toHaveLength(1);
+      await abuse.consume(tenant, 'registrationPerIp', LimitSettingsSchema.parse({}), '192.0.2.1');
+      expect(await inspector!.keys(`rl:registrationPerIp:${tenant}:*`)).toHaveLength(1);
       // No migration ran on this database: had the store touched it, the query would have failed.
     } finally {
       await abuse.close();
