@@ -1,6 +1,15 @@
 import type { PasswordForm } from './scheme.js';
 
-/** How `hash` prepares a password: NFKC (NIST SP 800-63B §5.1.1.2) or exactly as typed. */
+/**
+ * How `hash` prepares a password: NFKC (NIST SP 800-63B §5.1.1.2) or exactly as typed.
+ *
+ * @example
+ * ```ts
+ * import { createPasswordContext, type Normalization } from '@tessera/passwords';
+ * const normalize: Normalization = 'NFKC';
+ * createPasswordContext({ normalize });
+ * ```
+ */
 export type Normalization = 'NFKC' | 'none';
 
 /** The form new hashes are made from. */

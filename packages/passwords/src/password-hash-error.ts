@@ -6,6 +6,12 @@
  *   `COST_LIMITS` allow (an imported hash must not be a CPU or memory exhaustion weapon);
  * - `password_hash.password_too_long`: the password exceeds `MAX_PASSWORD_BYTES`
  *   (OWASP Authentication Cheat Sheet: limit length to prevent long-password denial of service).
+ *
+ * @example
+ * ```ts
+ * import type { PasswordHashErrorCode } from '@tessera/passwords';
+ * const rejectable: PasswordHashErrorCode[] = ['password_hash.unknown_format', 'password_hash.malformed'];
+ * ```
  */
 export type PasswordHashErrorCode =
   | 'password_hash.unknown_format'

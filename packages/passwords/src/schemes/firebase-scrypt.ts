@@ -44,7 +44,16 @@ export const firebaseScryptScheme: Scheme = {
   },
 };
 
-/** One user's Firebase scrypt hash with the project's hash parameters, as `firebase auth:export` and the console give them. */
+/**
+ * One user's Firebase scrypt hash with the project's hash parameters, as `firebase auth:export`
+ * and the console give them.
+ *
+ * @example
+ * ```ts
+ * import type { FirebaseScryptInput } from '@tessera/passwords';
+ * const input: FirebaseScryptInput = { passwordHash, salt, saltSeparator: 'Bw==', signerKey, rounds: 8, memCost: 14 };
+ * ```
+ */
 export interface FirebaseScryptInput {
   /** The user's `passwordHash` (base64, standard or URL-safe). */
   passwordHash: string;
