@@ -130,7 +130,7 @@ describe('tessera commands', () => {
     expect((await tessera(['users', 'list', '--tenant', 'acme'])).stdout).toMatch(/bob\s+bob@acme\.test\s+no\s+-\s+yes/);
     await withServices(async (services) => {
       const bob = await services.users.findByLogin('acme', 'bob');
-      expect(await services.hasher.verify(bob?.passwordHash ?? '', 'second password')).toBe(true);
+      expect(await services.passwords.verify('second password', bob?.passwordHash ?? '')).toBe(true);
     });
   });
 

@@ -66,7 +66,7 @@ describe('applyConfig', () => {
   it('keeps the stored password hash when the configured password is unchanged', async () => {
     const alice = await services.users.findByLogin('demo', 'alice');
     expect(alice?.passwordHash).toMatch(/^\$argon2id\$/);
-    expect(await services.hasher.verify(alice?.passwordHash ?? '', 'correct horse battery staple')).toBe(true);
+    expect(await services.passwords.verify('correct horse battery staple', alice?.passwordHash ?? '')).toBe(true);
     await applyConfig(services, await loadConfigFile(demoFile));
     expect((await services.users.findByLogin('demo', 'alice'))?.passwordHash).toBe(alice?.passwordHash);
   });

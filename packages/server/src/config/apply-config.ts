@@ -8,12 +8,13 @@ import { createTenantRepository } from '../db/repositories/tenants.js';
 import { createUserRepository, type User, type UserInput } from '../db/repositories/users.js';
 import { readCertificatePem, readPublicJwk, type ClientCertificate } from '../security/certificates.js';
 import { hashClientSecret, secretHint } from '../security/client-secrets.js';
-import type { PasswordHasher } from '../security/password-hasher.js';
+import type { PasswordContext } from '@tessera/passwords';
 import type { SigningKeys } from '../keys/signing-keys.js';
 import type {
   ApiConfig, ApplicationConfig, CertificateConfig, DeclarativeConfig, TenantConfig, UserConfig,
 } from './declarative-config.js';
 import { ConfigFileError, formatPath } from './load-config-file.js';
+import { readAccountSettings } from './account-settings.js';
 
 /**
  * Applies a declarative configuration: idempotent (applying the same file twice changes nothing
@@ -40,7 +41,7 @@ export interface ApplyOptions {
 
 export interface ApplyServices {
   db: Db;
-  hasher: PasswordHasher;
+  passwords: PasswordContext;
   signingKeys: Pick<SigningKeys, 'ensure'>;
 }
 
@@ -51,7 +52,7 @@ export async function applyConfig(services: ApplyServices, config: DeclarativeCo
   try {
     await services.db.transaction().execute(async (trx) => {
       for (const [index, tenant] of config.tenants.entries()) {
-        const changes = await applyTenant({ trx, hasher: services.hasher, summary, tenant, path: ['tenants', index], options });
+        const changes = await applyTenant({ trx, passwords: services.passwords, summary, tenant, path: ['tenants', index], options });
         if (changes.length === 0) continue;
         await createTenantRepository(trx).bumpRevision(tenant.id);
         await recordAuditEvent(trx, {
@@ -70,7 +71,7 @@ export async function applyConfig(services: ApplyServices, config: DeclarativeCo
 
 interface TenantStep {
   trx: Db;
-  hasher: PasswordHasher;
+  passwords: PasswordContext;
   summary: ApplySummary;
   tenant: TenantConfig;
   path: (string | number)[];
@@ -110,6 +111,16 @@ async function applyTenantRow({ trx, tenant }: TenantStep, record: RecordChange)
     record('updated', name, ['name']);
   } else {
     record('unchanged', name);
+  }
+  if (tenant.accounts !== undefined) {
+    const next = readAccountSettings(tenant.accounts);
+    const accountsName = `account settings (${tenant.id})`;
+    if (existing && isDeepStrictEqual(next, existing.accountSettings)) {
+      record('unchanged', accountsName);
+    } else {
+      await tenants.updateAccountSettings(tenant.id, tenant.accounts);
+      record(existing ? 'updated' : 'created', accountsName);
+    }
   }
 }
 
@@ -232,7 +243,7 @@ function readCertificate(certificate: CertificateConfig): Promise<ClientCertific
   return 'pem' in certificate ? Promise.resolve(readCertificatePem(certificate.pem)) : readPublicJwk(certificate.jwk as JWK);
 }
 
-async function applyUsers({ trx, hasher, tenant }: TenantStep, record: RecordChange): Promise<void> {
+async function applyUsers({ trx, passwords, tenant }: TenantStep, record: RecordChange): Promise<void> {
   const users = createUserRepository(trx);
   for (const user of tenant.users) {
     const login = user.username ?? user.email ?? '';
@@ -244,13 +255,13 @@ async function applyUsers({ trx, hasher, tenant }: TenantStep, record: RecordCha
         email: user.email ?? null,
         emailVerified: user.emailVerified ?? false,
         name: user.name ?? null,
-        passwordHash: user.passwordHash ?? (user.password === undefined ? null : await hasher.hash(user.password)),
+        passwordHash: user.passwordHash ?? (user.password === undefined ? null : await passwords.hash(user.password)),
         roles: user.roles ?? [],
       });
       record('created', name);
       continue;
     }
-    const patch = await userPatch(user, existing, hasher);
+    const patch = await userPatch(user, existing, passwords);
     const fields = Object.keys(patch);
     if (fields.length) await users.update(existing.id, patch);
     record(fields.length ? 'updated' : 'unchanged', name, fields);
@@ -258,7 +269,7 @@ async function applyUsers({ trx, hasher, tenant }: TenantStep, record: RecordCha
 }
 
 /** The fields given in the file that differ from the stored user; a password is re-hashed only when it no longer verifies. */
-async function userPatch(user: UserConfig, existing: User, hasher: PasswordHasher): Promise<Partial<UserInput>> {
+async function userPatch(user: UserConfig, existing: User, passwords: PasswordContext): Promise<Partial<UserInput>> {
   const patch: Partial<UserInput> = {};
   if (user.username !== undefined && user.username !== existing.username) patch.username = user.username;
   if (user.email !== undefined && user.email !== existing.email) patch.email = user.email;
@@ -267,8 +278,8 @@ async function userPatch(user: UserConfig, existing: User, hasher: PasswordHashe
   if (user.roles !== undefined && !isDeepStrictEqual(user.roles, existing.roles)) patch.roles = user.roles;
   if (user.passwordHash !== undefined && user.passwordHash !== existing.passwordHash) patch.passwordHash = user.passwordHash;
   if (user.password !== undefined) {
-    const same = existing.passwordHash !== null && await hasher.verify(existing.passwordHash, user.password);
-    if (!same) patch.passwordHash = await hasher.hash(user.password);
+    const same = existing.passwordHash !== null && await passwords.verify(user.password, existing.passwordHash);
+    if (!same) patch.passwordHash = await passwords.hash(user.password);
   }
   return patch;
 }

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { APPLICATION_TYPES, type ApplicationType } from '../db/repositories/applications.js';
 import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants.js';
 import { readCertificatePem } from '../security/certificates.js';
+import { identify } from '@tessera/passwords';
+import { AccountSettingsSchema } from './account-settings.js';
 
 /**
  * The declarative configuration file (`tessera apply FILE`, `tessera start --config FILE`),
@@ -149,7 +151,9 @@ export const UserSchema = z.strictObject({
   emailVerified: z.boolean().optional(),
   name: DisplayNameSchema.optional(),
   password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').optional(),
-  passwordHash: z.string().regex(/^\$argon2id?\$/, 'must be an argon2id or argon2i hash ("$argon2id$...")').optional(),
+  /** Any format @tessera/passwords verifies (argon2, bcrypt, Django, passlib, scrypt, …); upgraded to argon2id at next sign-in. */
+  passwordHash: z.string().max(4096).refine((hash) => identify(hash) !== undefined,
+    'is not a password hash format Tessera verifies (see docs/passwords.md)').optional(),
   roles: z.array(RoleGrantSchema).optional(),
 }).superRefine((user, ctx) => {
   if (user.username === undefined && user.email === undefined) {
@@ -171,6 +175,11 @@ export const TenantSchema = z.strictObject({
   apis: z.array(ApiSchema).default([]),
   applications: z.array(ApplicationSchema).default([]),
   users: z.array(UserSchema).default([]),
+  /** Registration, verification, password policy, limits and mail (docs/accounts.md). Stored as written; replaces the stored block. */
+  accounts: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+    const parsed = AccountSettingsSchema.safeParse(value);
+    if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }).optional(),
 }).superRefine((tenant, ctx) => checkTenantReferences(tenant, ctx));
 
 export const DeclarativeConfigSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SmtpUrlSchema } from '../mail/mail-env.js';
 
 /**
  * Every server setting, from the environment (documented in docs/configuration.md).
@@ -19,6 +20,10 @@ export const SettingsSchema = z.object({
   TESSERA_RELOAD_INTERVAL: z.coerce.number().min(0.1).default(5),
   /** Server log level; logs are JSON lines on stdout (pino). Secrets and tokens are never logged. */
   TESSERA_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+  /** Where mail is delivered (docs/mail.md); unset: the development outbox. */
+  TESSERA_SMTP_URL: SmtpUrlSchema,
+  /** Redis for brute-force counters shared by every node (docs/brute-force.md); unset: the database. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -35,6 +40,8 @@ export interface Settings {
   keyActivationDelaySeconds: number;
   reloadIntervalSeconds: number;
   logLevel: string;
+  smtpUrl: string | undefined;
+  redisUrl: string | undefined;
   production: boolean;
 }
 
@@ -58,6 +65,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     keyActivationDelaySeconds: e.TESSERA_KEY_ACTIVATION_DELAY,
     reloadIntervalSeconds: e.TESSERA_RELOAD_INTERVAL,
     logLevel: e.TESSERA_LOG_LEVEL,
+    smtpUrl: e.TESSERA_SMTP_URL,
+    redisUrl: e.REDIS_URL,
     production: e.NODE_ENV === 'production',
     ...overrides,
   };

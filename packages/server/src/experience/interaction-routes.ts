@@ -4,6 +4,9 @@ import { z } from 'zod';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import { signInWithPassword } from '../identity/password-sign-in.js';
+import { signInRefusal } from '../identity/flows/login-flow.js';
+import { startSession } from '../identity/sessions.js';
+import type { AccountContexts } from './account-context.js';
 import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
 import type { CsrfTokens } from './csrf.js';
@@ -12,10 +15,9 @@ import type { Pages } from './pages.js';
 
 const Params = z.object({ tenant: z.string(), uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 // No low maximum on passwords (NIST SP 800-63B §5.1.1.2): 4096 only bounds the work per request.
-const LoginBody = z.object({ csrf: z.string(), login: z.string().trim().min(1).max(320), password: z.string().min(1).max(4096) });
+const LoginBody = z.object({ csrf: z.string(), login: z.string().trim().min(1).max(1024), password: z.string().min(1).max(4096) });
 const CsrfBody = z.object({ csrf: z.string() });
 
-const GENERIC_FAILURE = 'Incorrect username, email or password.';
 
 interface Deps {
   services: Services;
@@ -23,11 +25,12 @@ interface Deps {
   audit: AuditWriter;
   csrf: CsrfTokens;
   pages: Pages;
+  contexts: AccountContexts;
 }
 
 /** Sign-in and consent pages that complete oidc-provider interactions. Thin: parse, call identity, render. */
 export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { services, registry, audit, csrf, pages } = deps;
+  const { services, registry, audit, csrf, pages, contexts } = deps;
 
   async function load(request: FastifyRequest, reply: FastifyReply) {
     const params = Params.safeParse(request.params);
@@ -45,6 +48,12 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       return undefined;
     }
   }
+
+  const accountLinks = (runtime: TenantRuntime, tenantId: string, uid: string) => ({
+    recoveryUrl: `${pages.basePath}/${tenantId}/account/recovery?interaction=${uid}`,
+    registerUrl: runtime.snapshot.tenant.accountSettings.selfRegistration
+      ? `${pages.basePath}/${tenantId}/account/register?interaction=${uid}` : undefined,
+  });
 
   const actions = (tenantId: string, uid: string) => ({
     action: `${pages.basePath}/${tenantId}/interaction/${uid}`,
@@ -69,7 +78,14 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     const name = await clientName(runtime, details.params.client_id);
     reply.type('text/html');
     if (details.prompt.name === 'login') {
-      return pages.login({ ...actions(tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
+      // Single sign-on from the account session, unless the client asked for a fresh sign-in (prompt=login, max_age…).
+      const ctx = await contexts.forRequest(request, tenantId, 'cookie');
+      const reasons = (details.prompt.reasons ?? []) as string[];
+      if (ctx?.session && reasons.every((reason) => reason === 'no_session')) {
+        return finish(reply, request, runtime, { login: { accountId: ctx.session.userId, amr: ctx.session.amr,
+          ts: Math.floor(ctx.session.authenticatedAt.getTime() / 1000) } });
+      }
+      return pages.login({ ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
     }
     const user = details.session?.accountId ? await services.users.find(tenantId, details.session.accountId) : undefined;
     return pages.consent({
@@ -95,20 +111,23 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
           ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: 'Enter your username or email and your password.',
         }));
       }
-      const result = await signInWithPassword(services, tenantId, body.data.login, body.data.password);
+      const ctx = await contexts.forRequest(request, tenantId, 'cookie');
+      if (!ctx) return reply.code(404).type('text/html').send(pages.message('Page not found', 'This sign-in link is not valid.'));
+      const result = await signInWithPassword(ctx, body.data.login, body.data.password, clientId);
       if (!result.ok) {
-        await audit.write({
-          tenantId, type: 'signin.failed', outcome: 'failure', actor: result.user?.id ?? null, subject: result.user?.id ?? null,
-          clientId, correlationId: request.id, data: { reason: result.reason, method: 'password', ip: request.ip },
-        });
-        return reply.code(400).type('text/html').send(pages.login({
-          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login, error: GENERIC_FAILURE,
+        const refusal = signInRefusal(result);
+        if (refusal.retryAfterSeconds) reply.header('Retry-After', String(refusal.retryAfterSeconds));
+        return reply.code(refusal.status).type('text/html').send(pages.login({
+          ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login,
+          error: refusal.message.text,
         }));
       }
       await audit.write({
         tenantId, type: 'signin.succeeded', actor: result.user.id, subject: result.user.id,
         clientId, correlationId: request.id, data: { method: 'password', ip: request.ip },
       });
+      const session = await startSession(ctx, result.user, ['pwd'], clientId);
+      reply.header('Set-Cookie', contexts.setSessionCookie(tenantId, session.token, session.expiresAt, ctx.now));
       return finish(reply, request, runtime, { login: { accountId: result.user.id, amr: ['pwd'] } });
     }
 

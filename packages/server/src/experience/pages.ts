@@ -7,6 +7,9 @@ export interface LoginPageModel {
   clientName: string;
   login?: string;
   error?: string;
+  recoveryUrl?: string;
+  /** Shown only when the tenant allows self-registration. */
+  registerUrl?: string | undefined;
 }
 
 /** Username-or-email and password, with the autocomplete hints password managers use. */
@@ -20,11 +23,12 @@ ${model.error ? `<p class="error" role="alert" id="form-error">${escapeHtml(mode
 <form method="post" action="${escapeHtml(model.action)}" novalidate>
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
   <label for="login">Username or email</label>
-  <input type="text" id="login" name="login" value="${escapeHtml(model.login ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus>
+  <input type="text" id="login" name="login" value="${escapeHtml(model.login ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${model.error ? ' aria-describedby="form-error"' : ''}>
   <label for="password">Password</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required>
   <button type="submit">Sign in</button>
 </form>
+<p class="links">${model.recoveryUrl ? `<a href="${escapeHtml(model.recoveryUrl)}">Forgot password?</a>` : ''}${model.registerUrl ? ` · <a href="${escapeHtml(model.registerUrl)}">Create account</a>` : ''}</p>
 <form method="post" action="${escapeHtml(model.abortAction)}">
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
   <button type="submit" class="secondary">Cancel</button>
@@ -64,8 +68,9 @@ function consentPage(basePath: string, model: ConsentPageModel): string {
   });
 }
 
-function messagePage(basePath: string, title: string, message: string): string {
-  return renderPage({ basePath, title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>` });
+function messagePage(basePath: string, title: string, message: string, link?: { href: string; text: string }): string {
+  const next = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '';
+  return renderPage({ basePath, title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${next}` });
 }
 
 /** The sign-in pages for a server whose public URL has this path (see publicBasePath). */
@@ -74,7 +79,7 @@ export function createPages(basePath: string) {
     basePath,
     login: (model: LoginPageModel) => loginPage(basePath, model),
     consent: (model: ConsentPageModel) => consentPage(basePath, model),
-    message: (title: string, message: string) => messagePage(basePath, title, message),
+    message: (title: string, message: string, link?: { href: string; text: string }) => messagePage(basePath, title, message, link),
   };
 }
 

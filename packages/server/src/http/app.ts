@@ -6,6 +6,12 @@ import type { AuditWriter } from '../audit/audit-writer.js';
 import { createCsrfTokens } from '../experience/csrf.js';
 import { registerInteractionRoutes } from '../experience/interaction-routes.js';
 import { createPages } from '../experience/pages.js';
+import { createAccountContexts } from '../experience/account-context.js';
+import { registerAccountPageRoutes } from '../experience/account-page-routes.js';
+import { registerFlowApiRoutes } from '../experience/flow-api-routes.js';
+import { registerStrengthAsset } from '../experience/strength/strength-asset.js';
+import { isOutboxEnabled, registerOutboxRoutes } from '../mail/outbox-routes.js';
+import { createAccountDeps } from '../server/account-services.js';
 import { publicBasePath } from '../config/settings.js';
 import type { ProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
@@ -68,9 +74,26 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
   app.get('/assets/tessera.css', async (_request, reply) =>
     reply.type('text/css').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
 
-  await registerInteractionRoutes(app, {
-    services, registry, audit, csrf: createCsrfTokens(services.masterKey.key), pages: createPages(publicBasePath(services.settings)),
+  await registerStrengthAsset(app);
+
+  // Accounts: flows (pages and JSON API), emailed links, and the development outbox.
+  const account = createAccountDeps(services, audit, {
+    info: (fields, message) => app.log.info(fields, message),
+    warn: (fields, message) => app.log.warn(fields, message),
   });
+  app.addHook('onClose', async () => account.close());
+  const basePath = publicBasePath(services.settings);
+  const csrf = createCsrfTokens(services.masterKey.key);
+  const pages = createPages(basePath);
+  const contexts = createAccountContexts({
+    deps: account.deps, registry, basePath, secureCookies: services.settings.publicUrl.startsWith('https:'),
+  });
+  await registerOutboxRoutes(app, {
+    db: services.db, basePath, enabled: isOutboxEnabled({ mailMode: account.mailer.mode, production: services.settings.production }),
+  });
+  await registerFlowApiRoutes(app, { contexts, publicUrl: services.settings.publicUrl });
+  await registerAccountPageRoutes(app, { contexts, csrf, pages });
+  await registerInteractionRoutes(app, { services, registry, audit, csrf, pages, contexts });
   await registerProtocolRoutes(app, { registry, publicUrl: services.settings.publicUrl });
   return app;
 }

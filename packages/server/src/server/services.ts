@@ -6,7 +6,7 @@ import { createTenantRepository } from '../db/repositories/tenants.js';
 import { createUserRepository } from '../db/repositories/users.js';
 import { createSigningKeys } from '../keys/signing-keys.js';
 import { loadMasterKey, type MasterKey } from '../security/master-key.js';
-import { createPasswordHasher } from '../security/password-hasher.js';
+import { createPasswordContext } from '@tessera/passwords';
 import type { Settings } from '../config/settings.js';
 
 /** Everything the server and the CLI share, wired once from the settings. */
@@ -20,6 +20,7 @@ export async function createServices(settings: Settings) {
   }
   const masterKey: MasterKey = loadMasterKey({ env: settings.masterKey, dataDir: settings.dataDir });
   const { db } = database;
+  const passwords = createPasswordContext();
   return {
     settings,
     database,
@@ -30,7 +31,8 @@ export async function createServices(settings: Settings) {
     applications: createApplicationRepository(db),
     users: createUserRepository(db),
     signingKeys: createSigningKeys({ db, masterKey: masterKey.key }),
-    hasher: createPasswordHasher(),
+    /** argon2id for new hashes; verifies and upgrades imported legacy hashes (@tessera/passwords). */
+    passwords,
     close: () => database.close(),
   };
 }

@@ -1,5 +1,8 @@
 import { createAuditWriter } from '../audit/audit-writer.js';
 import { sweepExpiredOidcPayloads } from '../db/oidc-adapter.js';
+import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
+import { createFlowRepository } from '../db/repositories/flows.js';
+import { sweepExpiredRateLimits } from '../security/rate-limits/index.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from './services.js';
@@ -25,8 +28,14 @@ export async function startHttpServer(services: Services): Promise<RunningServer
   const log = (message: string, error: unknown) => app.log.warn({ err: error }, message);
   const reload = setInterval(() => registry.refresh().catch((error) => log('reload check failed', error)),
     services.settings.reloadIntervalSeconds * 1000);
-  const sweep = setInterval(() => sweepExpiredOidcPayloads(services.db).catch((error) => log('sweep failed', error)),
-    SWEEP_INTERVAL_MS);
+  const sweepOnce = async () => {
+    const now = new Date();
+    await sweepExpiredOidcPayloads(services.db);
+    await createFlowRepository(services.db).sweep(now);
+    await createAccountTokenRepository(services.db).sweep(now);
+    await sweepExpiredRateLimits(services.db, now);
+  };
+  const sweep = setInterval(() => sweepOnce().catch((error) => log('sweep failed', error)), SWEEP_INTERVAL_MS);
   reload.unref();
   sweep.unref();
 

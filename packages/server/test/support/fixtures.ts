@@ -36,6 +36,8 @@ export interface ConfigOptions {
   daemonCertificates?: string[];
   /** Replaces weather-web's redirect URI (the browser test serves its own). */
   webRedirectUri?: string;
+  /** The tenant's `accounts:` block (registration, policy, limits, mail). */
+  accounts?: Record<string, unknown>;
 }
 
 /** The tenant `demo` as YAML, for `startTestServer({ config })`. */
@@ -44,6 +46,7 @@ export function protocolConfig(options: ConfigOptions = {}): string {
     tenants: [{
       id: TENANT,
       name: 'Demo',
+      ...(options.accounts ? { accounts: options.accounts } : {}),
       apis: [
         {
           identifier: WEATHER_API, name: 'Weather API',
@@ -87,7 +90,7 @@ export function protocolConfig(options: ConfigOptions = {}): string {
           username: ALICE.username, email: ALICE.email, emailVerified: true, name: ALICE.name, password: ALICE.password,
           roles: [{ api: WEATHER_API, roles: [...ALICE.weatherRoles] }, { api: REPORTS_API, roles: [...ALICE.reportsRoles] }],
         },
-        { username: BOB.username, email: BOB.email, name: BOB.name, password: BOB.password },
+        { username: BOB.username, email: BOB.email, emailVerified: true, name: BOB.name, password: BOB.password },
       ],
     }],
   };

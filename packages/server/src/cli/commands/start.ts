@@ -4,6 +4,7 @@ import { applyConfig } from '../../config/apply-config.js';
 import type { DeclarativeConfig } from '../../config/declarative-config.js';
 import { loadConfigFile } from '../../config/load-config-file.js';
 import { settingsWarnings, type Settings } from '../../config/settings.js';
+import { mailWarnings } from '../../mail/mailer.js';
 import { createServices, type Services } from '../../server/services.js';
 import { lockDataDir, readCliSettings } from '../cli-context.js';
 import { printLine, printNote } from '../output.js';
@@ -61,7 +62,7 @@ async function startServer(options: StartOptions): Promise<void> {
     printLine(`Tessera is listening on ${server.url}`);
     for (const tenant of tenants) printLine(`  issuer ${settings.publicUrl}/${tenant.id}`);
     if (options.demo) printDemoHelp(settings, config);
-    for (const warning of settingsWarnings(settings, services.masterKey.source)) printNote(`warning: ${warning}`);
+    for (const warning of [...settingsWarnings(settings, services.masterKey.source), ...mailWarnings(settings)]) printNote(`warning: ${warning}`);
   } catch (error) {
     await services?.close().catch(() => {});
     lock?.release();

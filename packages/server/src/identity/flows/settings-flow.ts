@@ -9,6 +9,7 @@ import { emailField, hasErrors, newPasswordField, readFields } from './flow-fiel
 import { error, field, info, success, withFeedback, type FlowUi, type Message } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep } from './flow-types.js';
 import { formatWait } from './login-flow.js';
+import { startSession } from '../sessions.js';
 
 const currentPassword = (group: string) => ({ ...field('current_password', 'password', 'Current password', { autocomplete: 'current-password' }), group });
 
@@ -93,9 +94,11 @@ async function changePassword(ctx: RequestContext, flow: Flow, user: User, passw
   const hash = await ctx.deps.hashing.hash(password);
   await ctx.deps.db.transaction().execute((trx) => replacePassword(trx, ctx, user, hash, { type: 'user.password_changed' }));
   await afterPasswordChange(ctx, user);
-  // Every session was revoked with the old stamp; this one continues under a fresh session.
-  return { state: 'success', status: 200, ui: { nodes: [], messages: [success('settings.password_changed',
-    'Your password was changed. Other devices were signed out; sign in again with the new password.')], submitLabel: '' }, signedOut: true };
+  // Every session was revoked with the old stamp; this browser continues under a fresh one.
+  const current = await createUserRepository(ctx.deps.db).find(ctx.tenant.id, user.id);
+  const session = current ? await startSession(ctx, current, ['pwd']) : undefined;
+  return { state: 'show_form', status: 200, ...(session ? { session } : { signedOut: true }), ui: withFeedback(settingsUi(user), { messages: [success('settings.password_changed',
+    'Your password was changed. Your other sessions were signed out.')] }) };
 }
 
 async function changeEmail(ctx: RequestContext, flow: Flow, user: User, newEmail: string, fail: (e: Partial<Record<string, Message>>) => FlowStep): Promise<FlowStep> {

@@ -1,0 +1,50 @@
+import type { FastifyRequest } from 'fastify';
+import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
+import { isValidTenantId } from '../db/repositories/tenants.js';
+import type { AccountDeps, RequestContext } from '../identity/account-deps.js';
+import type { ProviderRegistry } from '../provider/provider-registry.js';
+import { readCookie, sessionCookie } from './cookies.js';
+
+export const SESSION_COOKIE = 'tessera_session';
+
+/**
+ * Builds the account flows' view of a request: tenant and its settings (from the cached tenant
+ * runtime), caller address, and the session — from the HttpOnly cookie on pages, from
+ * `Authorization: Bearer` on the JSON API (which never reads cookies, so it needs no CSRF token).
+ */
+export function createAccountContexts(options: { deps: AccountDeps; registry: ProviderRegistry; basePath: string; secureCookies: boolean }) {
+  const { deps, registry } = options;
+  const sessions = createAccountSessionRepository(deps.db);
+
+  async function forRequest(request: FastifyRequest, tenantId: string, auth: 'cookie' | 'bearer'): Promise<RequestContext | undefined> {
+    const runtime = isValidTenantId(tenantId) ? await registry.get(tenantId) : undefined;
+    if (!runtime) return undefined;
+    const now = deps.clock();
+    const tenant = runtime.snapshot.tenant;
+    const token = auth === 'cookie' ? readCookie(request.headers.cookie, SESSION_COOKIE) : bearerToken(request.headers.authorization);
+    const session = token ? await sessions.findActive(tenant.id, token, now) : undefined;
+    return {
+      deps, tenant, settings: tenant.accountSettings, ip: request.ip, userAgent: request.headers['user-agent'],
+      correlationId: request.id, session, now,
+    };
+  }
+
+  return {
+    forRequest,
+    cookiePath: (tenantId: string) => `${options.basePath}/${tenantId}/`,
+    setSessionCookie(tenantId: string, token: string, expiresAt: Date, now: Date): string {
+      return sessionCookie({ name: SESSION_COOKIE, value: token, path: `${options.basePath}/${tenantId}/`, secure: options.secureCookies,
+        maxAgeSeconds: (expiresAt.getTime() - now.getTime()) / 1000 });
+    },
+    clearSessionCookie(tenantId: string): string {
+      return sessionCookie({ name: SESSION_COOKIE, value: '', path: `${options.basePath}/${tenantId}/`, secure: options.secureCookies, maxAgeSeconds: 0 });
+    },
+  };
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header ?? '');
+  return match?.[1];
+}
+
+export type AccountContexts = ReturnType<typeof createAccountContexts>;

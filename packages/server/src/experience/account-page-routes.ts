@@ -1,0 +1,244 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
+import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
+import { createUserRepository } from '../db/repositories/users.js';
+import type { RequestContext } from '../identity/account-deps.js';
+import { accountKeyFor } from '../identity/account-links.js';
+import { consumeAccountToken, LINK_MESSAGES, verifyEmail } from '../identity/email-verification.js';
+import { flowService } from '../identity/flows/flow-service.js';
+import { FlowError, type Flow, type FlowType } from '../identity/flows/flow-types.js';
+import { newPasswordField } from '../identity/flows/flow-fields.js';
+import { error } from '../identity/flows/flow-ui.js';
+import { resetPassword } from '../identity/flows/recovery-flow.js';
+import { confirmEmailChange } from '../identity/flows/settings-flow.js';
+import type { AccountContexts } from './account-context.js';
+import type { CsrfTokens } from './csrf.js';
+import { renderFlowPage } from './flow-pages.js';
+import type { Pages } from './pages.js';
+
+/** Page path → flow type, and each page's title. */
+const PAGES: Record<string, { type: FlowType; title: string }> = {
+  login: { type: 'login', title: 'Sign in' },
+  register: { type: 'registration', title: 'Create your account' },
+  verification: { type: 'verification', title: 'Verify your email' },
+  recovery: { type: 'recovery', title: 'Reset your password' },
+  settings: { type: 'settings', title: 'Account settings' },
+};
+
+const PageParams = z.object({ tenant: z.string(), page: z.enum(Object.keys(PAGES) as [string, ...string[]]) });
+const PageQuery = z.object({ flow: z.string().max(64).optional(), interaction: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+const TokenQuery = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
+const FormBody = z.record(z.string(), z.string().max(8192));
+
+interface Deps { contexts: AccountContexts; csrf: CsrfTokens; pages: Pages }
+
+/**
+ * The account pages (`/{tenant}/account/...`): thin — parse, call the flow, render. Without
+ * `?flow=` a page starts a flow and redirects to it, so a reload resumes the same flow.
+ */
+export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const { contexts, csrf, pages } = deps;
+  const base = (tenant: string) => `${pages.basePath}/${tenant}/account`;
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.code(status).type('text/html').header('Cache-Control', 'no-store').send(body);
+  const notFound = (reply: FastifyReply) => html(reply, 404, pages.message('Page not found', 'There is no such page.'));
+
+  function linksFor(ctx: RequestContext, page: string, flow: Flow): { href: string; text: string }[] {
+    const q = flow.interactionUid ? `?interaction=${flow.interactionUid}` : '';
+    const b = base(ctx.tenant.id);
+    const links = {
+      login: [{ href: `${b}/recovery${q}`, text: 'Forgot password?' }, ...(ctx.settings.selfRegistration ? [{ href: `${b}/register${q}`, text: 'Create account' }] : [])],
+      register: [{ href: `${b}/login${q}`, text: 'Already have an account? Sign in' }],
+      verification: [{ href: `${b}/login${q}`, text: 'Back to sign in' }],
+      recovery: [{ href: `${b}/login${q}`, text: 'Back to sign in' }],
+      settings: [],
+    } as Record<string, { href: string; text: string }[]>;
+    return links[page] ?? [];
+  }
+
+  function render(reply: FastifyReply, ctx: RequestContext, page: string, flow: Flow, status = 200) {
+    const action = `${base(ctx.tenant.id)}/${page}?flow=${flow.id}`;
+    return html(reply, status, renderFlowPage({
+      basePath: pages.basePath, title: PAGES[page]?.title ?? '', ui: flow.ui, action, csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
+      links: linksFor(ctx, page, flow),
+    }));
+  }
+
+  async function context(request: FastifyRequest, reply: FastifyReply) {
+    const params = PageParams.safeParse(request.params);
+    const query = PageQuery.safeParse(request.query);
+    const ctx = params.success && query.success ? await contexts.forRequest(request, params.data.tenant, 'cookie') : undefined;
+    if (!ctx || !params.success || !query.success) {
+      notFound(reply);
+      return undefined;
+    }
+    return { ctx, page: params.data.page, query: query.data };
+  }
+
+  function refused(reply: FastifyReply, ctx: RequestContext, caught: unknown, page: string) {
+    if (!(caught instanceof FlowError)) throw caught;
+    if (caught.status === 401) return reply.redirect(`${base(ctx.tenant.id)}/login`, 303);
+    if (caught.status === 410 || caught.status === 404) return reply.redirect(`${base(ctx.tenant.id)}/${page}`, 303);
+    return html(reply, caught.status, pages.message(PAGES[page]?.title ?? 'Account', caught.problem.text));
+  }
+
+  app.get('/:tenant/account', async (request, reply) => {
+    const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
+    const ctx = await contexts.forRequest(request, tenant, 'cookie');
+    if (!ctx) return notFound(reply);
+    return reply.redirect(`${base(tenant)}/${ctx.session ? 'settings' : 'login'}`, 303);
+  });
+
+  app.get('/:tenant/account/:page', async (request, reply) => {
+    const loaded = await context(request, reply);
+    if (!loaded) return reply;
+    const { ctx, page, query } = loaded;
+    const type = PAGES[page]!.type;
+    try {
+      if (!query.flow) {
+        if (type === 'login' && ctx.session && !query.interaction) return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
+        const flow = await flowService.start(ctx, type, { interactionUid: query.interaction });
+        return reply.redirect(`${base(ctx.tenant.id)}/${page}?flow=${flow.id}`, 303);
+      }
+      return render(reply, ctx, page, await flowService.load(ctx, type, query.flow));
+    } catch (caught) {
+      return refused(reply, ctx, caught, page);
+    }
+  });
+
+  app.post('/:tenant/account/:page', async (request, reply) => {
+    const loaded = await context(request, reply);
+    if (!loaded) return reply;
+    const { ctx, page, query } = loaded;
+    const body = FormBody.safeParse(request.body ?? {});
+    if (!query.flow || !body.success || !csrf.verify(ctx.tenant.id, `flow:${query.flow}`, body.data.csrf)) {
+      return html(reply, 403, pages.message('Form expired', 'This form has expired. Go back and try again.'));
+    }
+    try {
+      const flow = await flowService.load(ctx, PAGES[page]!.type, query.flow);
+      const { flow: next, step } = await flowService.submit(ctx, flow, body.data);
+      if (step.retryAfterSeconds) reply.header('Retry-After', String(step.retryAfterSeconds));
+      if (step.session) reply.header('Set-Cookie', contexts.setSessionCookie(ctx.tenant.id, step.session.token, step.session.expiresAt, ctx.now));
+      else if (step.signedOut) reply.header('Set-Cookie', contexts.clearSessionCookie(ctx.tenant.id));
+      if (step.session && next.interactionUid) return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
+      if (step.session && page !== 'settings') return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
+      return render(reply, ctx, page, next, step.status);
+    } catch (caught) {
+      return refused(reply, ctx, caught, page);
+    }
+  });
+
+  registerLinkRoutes(app, deps, { base, html, notFound });
+}
+
+type Helpers = { base: (t: string) => string; html: (r: FastifyReply, s: number, b: string) => FastifyReply; notFound: (r: FastifyReply) => FastifyReply };
+
+/** Where emailed links land: verify, reset (a form first: link scanners only GET), unblock, confirm a new email, sign out. */
+function registerLinkRoutes(app: FastifyInstance, deps: Deps, h: Helpers): void {
+  const { contexts, csrf, pages } = deps;
+  async function withToken(request: FastifyRequest, reply: FastifyReply) {
+    const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
+    const ctx = await contexts.forRequest(request, tenant, 'cookie');
+    if (!ctx) { h.notFound(reply); return undefined; }
+    const query = TokenQuery.safeParse(request.query);
+    const bodyToken = (request.body as { token?: unknown } | undefined)?.token;
+    const token = query.success ? query.data.token : typeof bodyToken === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(bodyToken) ? bodyToken : undefined;
+    if (!token) { h.html(reply, 400, pages.message('Link not valid', LINK_MESSAGES['link.invalid']!)); return undefined; }
+    return { ctx, token };
+  }
+  const done = (reply: FastifyReply, ctx: RequestContext, title: string, text: string) =>
+    h.html(reply, 200, pages.message(title, text, { href: `${h.base(ctx.tenant.id)}/login`, text: 'Sign in' }));
+  const invalid = (reply: FastifyReply, code: string) => h.html(reply, 400, pages.message('Link not valid', LINK_MESSAGES[code] ?? LINK_MESSAGES['link.invalid']!));
+
+  app.get('/:tenant/account/verification/confirm', async (request, reply) => {
+    const loaded = await withToken(request, reply);
+    if (!loaded) return reply;
+    const result = await consumeAccountToken(loaded.ctx, 'verify_email', loaded.token);
+    if (!result.ok) return invalid(reply, result.code);
+    if (!(await verifyEmail(loaded.ctx, result))) return invalid(reply, 'link.superseded');
+    return done(reply, loaded.ctx, 'Email verified', 'Your email address is verified. You can sign in now.');
+  });
+
+  const resetForm = (ctx: RequestContext, token: string, messages: ReturnType<typeof error>[] = [], fieldError?: ReturnType<typeof error>) =>
+    renderFlowPage({
+      basePath: pages.basePath, title: 'Choose a new password', action: `${h.base(ctx.tenant.id)}/recovery/reset`,
+      csrf: csrf.issue(ctx.tenant.id, `reset:${token}`),
+      ui: { messages, submitLabel: 'Set new password', nodes: [
+        { name: 'token', type: 'hidden', label: '', required: true, value: token, messages: [] },
+        { ...newPasswordField('password', 'New password'), messages: fieldError ? [fieldError] : [] },
+      ] },
+    });
+
+  app.get('/:tenant/account/recovery/reset', async (request, reply) => {
+    const loaded = await withToken(request, reply);
+    if (!loaded) return reply;
+    const usable = await createAccountTokenRepository(loaded.ctx.deps.db).findUsable(loaded.ctx.tenant.id, 'reset_password', loaded.token, loaded.ctx.now);
+    if (!usable) return invalid(reply, 'link.invalid');
+    return h.html(reply, 200, resetForm(loaded.ctx, loaded.token));
+  });
+
+  app.post('/:tenant/account/recovery/reset', async (request, reply) => {
+    const loaded = await withToken(request, reply);
+    if (!loaded) return reply;
+    const { ctx, token } = loaded;
+    const body = FormBody.safeParse(request.body ?? {});
+    if (!body.success || !csrf.verify(ctx.tenant.id, `reset:${token}`, body.data.csrf)) {
+      return h.html(reply, 403, pages.message('Form expired', 'This form has expired. Open the link from the email again.'));
+    }
+    const password = body.data.password ?? '';
+    if (password === '' || Buffer.byteLength(password) > 4096) {
+      return h.html(reply, 400, resetForm(ctx, token, [], error(password ? 'password.too_long' : 'field.required',
+        password ? 'Passwords are limited to 4 KiB (4096 bytes).' : 'This field is required.')));
+    }
+    // Check the policy before spending the link, then consume it atomically: of two concurrent submits one wins.
+    const pending = await createAccountTokenRepository(ctx.deps.db).findUsable(ctx.tenant.id, 'reset_password', token, ctx.now);
+    if (!pending) return invalid(reply, 'link.invalid');
+    const owner = await createUserRepository(ctx.deps.db).find(ctx.tenant.id, pending.userId);
+    if (owner) {
+      const policy = await ctx.deps.checkPassword(password, { settings: ctx.settings.passwordPolicy, identifiers: [owner.username, owner.email] });
+      if (!policy.ok) return h.html(reply, 400, resetForm(ctx, token, [], error(policy.code, policy.message)));
+    }
+    const result = await consumeAccountToken(ctx, 'reset_password', token);
+    if (!result.ok) return invalid(reply, result.code);
+    const outcome = await resetPassword(ctx, result.user, password);
+    if (!outcome.ok) return h.html(reply, 400, resetForm(ctx, token, [], error(outcome.code, outcome.message)));
+    reply.header('Set-Cookie', contexts.clearSessionCookie(ctx.tenant.id));
+    return done(reply, ctx, 'Password changed', 'Your password was changed and every session signed out. Sign in with the new password.');
+  });
+
+  app.get('/:tenant/account/unblock', async (request, reply) => {
+    const loaded = await withToken(request, reply);
+    if (!loaded) return reply;
+    const result = await consumeAccountToken(loaded.ctx, 'unblock', loaded.token);
+    if (!result.ok) return invalid(reply, result.code);
+    await loaded.ctx.deps.limits.unblockAccount(loaded.ctx.tenant.id, accountKeyFor(result.user, ''));
+    await loaded.ctx.deps.audit.write({ tenantId: loaded.ctx.tenant.id, type: 'signin.unblocked', actor: result.user.id, subject: result.user.id,
+      correlationId: loaded.ctx.correlationId, data: { via: 'email_link', ip: loaded.ctx.ip } });
+    return done(reply, loaded.ctx, 'Sign-in unblocked', 'You can sign in again. If the failed attempts were not yours, change your password.');
+  });
+
+  app.get('/:tenant/account/settings/email/confirm', async (request, reply) => {
+    const loaded = await withToken(request, reply);
+    if (!loaded) return reply;
+    const result = await consumeAccountToken(loaded.ctx, 'change_email', loaded.token);
+    if (!result.ok) return invalid(reply, result.code);
+    const email = String(result.token.data.email ?? '');
+    if (!email || !(await confirmEmailChange(loaded.ctx, result.user, email))) return invalid(reply, 'link.invalid');
+    reply.header('Set-Cookie', contexts.clearSessionCookie(loaded.ctx.tenant.id));
+    return done(reply, loaded.ctx, 'Email changed', `Your email address is now ${email}. Sign in again.`);
+  });
+
+  app.post('/:tenant/account/logout', async (request, reply) => {
+    const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
+    const ctx = await contexts.forRequest(request, tenant, 'cookie');
+    if (!ctx) return h.notFound(reply);
+    const body = FormBody.safeParse(request.body ?? {});
+    if (ctx.session && body.success && csrf.verify(ctx.tenant.id, `logout:${ctx.session.id}`, body.data.csrf)) {
+      await createAccountSessionRepository(ctx.deps.db).revoke(ctx.session.id, ctx.now);
+      await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'session.revoked', actor: ctx.session.userId, subject: ctx.session.userId, correlationId: ctx.correlationId });
+    }
+    reply.header('Set-Cookie', contexts.clearSessionCookie(ctx.tenant.id));
+    return reply.redirect(`${h.base(ctx.tenant.id)}/login`, 303);
+  });
+}

@@ -1,0 +1,75 @@
+import type { FlowUi, Message, Node } from '../identity/flows/flow-ui.js';
+import { escapeHtml, renderPage } from './html.js';
+
+export interface FlowPageModel {
+  basePath: string;
+  title: string;
+  intro?: string;
+  ui: FlowUi;
+  action: string;
+  csrf: string;
+  /** Links under the form: "Forgot password?", "Create account"… */
+  links?: { href: string; text: string }[];
+}
+
+const GROUP_TITLES: Record<string, string> = { password: 'Change password', email: 'Change email', delete: 'Delete account' };
+
+function messageHtml(message: Message, id?: string): string {
+  const role = message.type === 'error' ? ' role="alert"' : ' role="status"';
+  return `<p class="${message.type}"${id ? ` id="${escapeHtml(id)}"` : ''}${role}>${escapeHtml(message.text)}</p>`;
+}
+
+/** One field: label, input with the autocomplete token, and its errors tied to it (WCAG 3.3.1, 1.3.1). */
+function nodeHtml(node: Node, autofocus: boolean): string {
+  const id = `f-${node.group ? `${node.group}-` : ''}${node.name}`;
+  if (node.type === 'hidden') return `<input type="hidden" name="${escapeHtml(node.name)}" value="${escapeHtml(node.value ?? '')}">`;
+  const errorId = `${id}-error`;
+  const describedBy = [node.messages.length ? errorId : '', node.strength ? `${id}-strength` : ''].filter(Boolean).join(' ');
+  const type = node.type === 'code' ? 'text' : node.type;
+  const attributes = [
+    `type="${type}"`, `id="${id}"`, `name="${escapeHtml(node.name)}"`,
+    node.autocomplete ? `autocomplete="${escapeHtml(node.autocomplete)}"` : '',
+    node.type === 'code' ? 'inputmode="numeric" pattern="[0-9 ]*"' : '',
+    node.type === 'text' || node.type === 'email' ? 'autocapitalize="none" spellcheck="false"' : '',
+    node.value !== undefined && node.type !== 'password' ? `value="${escapeHtml(node.value)}"` : '',
+    node.required ? 'required' : '',
+    node.strength ? 'data-strength' : '',
+    node.messages.length ? 'aria-invalid="true"' : '',
+    describedBy ? `aria-describedby="${describedBy}"` : '',
+    autofocus ? 'autofocus' : '',
+  ].filter(Boolean).join(' ');
+  return `<label for="${id}">${escapeHtml(node.label)}${node.required ? '' : ' <span class="muted">(optional)</span>'}</label>
+<input ${attributes}>
+${node.messages.map((m) => messageHtml(m, errorId)).join('')}${node.strength ? `<p class="muted strength" id="${id}-strength" aria-live="polite"></p>` : ''}`;
+}
+
+function formHtml(model: FlowPageModel, nodes: Node[], submitLabel: string, group?: string): string {
+  const focus = nodes.find((n) => n.messages.length && n.type !== 'hidden') ?? nodes.find((n) => n.type !== 'hidden');
+  return `<form method="post" action="${escapeHtml(model.action)}" novalidate>
+<input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
+${group ? `<input type="hidden" name="method" value="${escapeHtml(group)}">` : ''}
+${nodes.map((node) => nodeHtml(node, node === focus && !group)).join('\n')}
+<button type="submit"${group === 'delete' ? ' class="danger"' : ''}>${escapeHtml(submitLabel)}</button>
+</form>`;
+}
+
+/** Draws a flow's form as server-rendered HTML that works without JavaScript. */
+export function renderFlowPage(model: FlowPageModel): string {
+  const { ui } = model;
+  const groups = [...new Set(ui.nodes.map((n) => n.group).filter((g): g is string => Boolean(g)))];
+  const forms = groups.length
+    ? groups.map((group) => `<section><h2>${escapeHtml(GROUP_TITLES[group] ?? group)}</h2>
+${formHtml(model, ui.nodes.filter((n) => n.group === group), GROUP_TITLES[group] ?? 'Save', group)}</section>`).join('\n')
+    : ui.nodes.length ? formHtml(model, ui.nodes, ui.submitLabel) : '';
+  const strength = ui.nodes.some((n) => n.strength) ? `<script type="module" src="${escapeHtml(model.basePath)}/assets/password-strength.js"></script>` : '';
+  return renderPage({
+    basePath: model.basePath,
+    title: model.title,
+    body: `<h1>${escapeHtml(model.title)}</h1>
+${model.intro ? `<p class="muted">${escapeHtml(model.intro)}</p>` : ''}
+${ui.messages.map((m) => messageHtml(m)).join('\n')}
+${forms}
+${model.links?.length ? `<p class="links">${model.links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`).join(' · ')}</p>` : ''}
+${strength}`,
+  });
+}

@@ -1,0 +1,70 @@
+import { createFlowRepository } from '../../db/repositories/flows.js';
+import type { RequestContext } from '../account-deps.js';
+import { FlowUiSchema } from './flow-ui.js';
+import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep, type FlowType } from './flow-types.js';
+import { error } from './flow-ui.js';
+import { loginFlow } from './login-flow.js';
+import { recoveryFlow } from './recovery-flow.js';
+import { registrationFlow } from './registration-flow.js';
+import { settingsFlow } from './settings-flow.js';
+import { verificationFlow } from './verification-flow.js';
+
+export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
+  login: loginFlow,
+  registration: registrationFlow,
+  verification: verificationFlow,
+  recovery: recoveryFlow,
+  settings: settingsFlow,
+};
+
+const EXPIRED = error('flow.expired', 'This form has expired. Start again.');
+
+/**
+ * Starts, loads and advances stored flows. The same calls serve the server-rendered pages and
+ * the JSON API; a flow is stored after every step, so it can be resumed until it expires.
+ */
+export const flowService = {
+  async start(ctx: RequestContext, type: FlowType, options: { interactionUid?: string | undefined } = {}): Promise<Flow> {
+    const definition = FLOW_DEFINITIONS[type];
+    if (definition.requiresSession && !ctx.session) throw new FlowError(401, error('session.required', 'Sign in first.'));
+    const started = await definition.start(ctx);
+    const stored = await createFlowRepository(ctx.deps.db).insert({
+      tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null, interactionUid: options.interactionUid ?? null,
+      ui: started.ui, data: started.data ?? {}, expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),
+    });
+    return { ...stored, type, ui: started.ui };
+  },
+
+  /** The flow, when it exists, is of this type and has not expired; else a FlowError (410 for expired). */
+  async load(ctx: RequestContext, type: FlowType, id: string): Promise<Flow> {
+    const stored = await createFlowRepository(ctx.deps.db).find(ctx.tenant.id, id);
+    if (!stored || stored.type !== type) throw new FlowError(404, error('flow.not_found', 'This form does not exist. Start again.'));
+    if (stored.expiresAt <= ctx.now) throw new FlowError(410, EXPIRED);
+    const ui = FlowUiSchema.parse(stored.ui);
+    return { ...stored, type, ui };
+  },
+
+  async submit(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<{ flow: Flow; step: FlowStep }> {
+    const definition = FLOW_DEFINITIONS[flow.type];
+    if (definition.requiresSession && !ctx.session) throw new FlowError(401, error('session.required', 'Sign in first.'));
+    if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [error('flow.completed', 'This form was already completed.')] } } };
+    const step = await definition.submit(ctx, flow, input);
+    const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
+    // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
+    if (!(flow.type === 'settings' && step.signedOut && step.state === 'success' && step.ui.messages[0]?.code === 'settings.account_deleted')) {
+      await createFlowRepository(ctx.deps.db).update(next);
+    }
+    return { flow: next, step };
+  },
+};
+
+/** The JSON shape of a flow (snake_case, like the rest of the protocol surface). */
+export function flowToJson(flow: Flow, action: string) {
+  return {
+    id: flow.id,
+    type: flow.type,
+    state: flow.state,
+    expires_at: flow.expiresAt.toISOString(),
+    ui: { action, method: 'POST', ...flow.ui },
+  };
+}
