@@ -7,8 +7,8 @@ import { SMTPServer } from 'smtp-server';
 export interface ReceivedMail {
   /** Addresses of the To header, lower-cased. */
   to: string[];
-  /** The From header as written (`Acme <no-reply@acme.example>`). */
-  from: string;
+  /** The From header: display name ('' if none) and address. */
+  from: { name: string; address: string };
   subject: string;
   text: string;
   html: string;
@@ -40,7 +40,7 @@ function addressesOf(field: AddressObject | AddressObject[] | undefined): string
 
 function toReceivedMail(parsed: ParsedMail, envelope: ReceivedMail['envelope']): ReceivedMail {
   return {
-    to: addressesOf(parsed.to), from: parsed.from?.text ?? '', subject: parsed.subject ?? '',
+    to: addressesOf(parsed.to), from: { name: parsed.from?.value[0]?.name ?? '', address: parsed.from?.value[0]?.address ?? '' }, subject: parsed.subject ?? '',
     text: parsed.text ?? '', html: typeof parsed.html === 'string' ? parsed.html : '', envelope, parsed,
   };
 }
