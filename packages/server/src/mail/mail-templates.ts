@@ -17,7 +17,8 @@ const expiresInMinutes = z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole num
  * (src/i18n/locales/<locale>/mail.ts).
  */
 export const MAIL_TEMPLATE_VARIABLES = {
-  'verify-email': { ...CommonVariables, link, code: z.string().regex(/^[0-9A-Z]{4,12}$/), expiresInMinutes },
+  /** `code` only when the request came through a flow (an app without a browser types it); else the link alone. */
+  'verify-email': { ...CommonVariables, link, code: z.string().regex(/^[0-9A-Z]{4,12}$/).optional(), expiresInMinutes },
   'reset-password': { ...CommonVariables, link, expiresInMinutes },
   'password-changed': { ...CommonVariables },
   'account-blocked': { ...CommonVariables, link, ip: z.string().min(1).max(100), expiresInMinutes },
@@ -49,10 +50,13 @@ export class MailVariablesError extends Error {
 
 /**
  * The variables of `template`, validated (a programming error throws `mail.invalid_variables`).
- * Extra variables are dropped: a template never shows a value nobody declared for it.
+ * Extra variables are dropped: a template never shows a value nobody declared for it. Empty
+ * strings count as absent.
  */
-export function parseTemplateVariables(template: MailTemplateName, variables: Readonly<Record<string, string>>): Record<string, string> {
-  const parsed = z.object(MAIL_TEMPLATE_VARIABLES[template]).safeParse(variables);
+export function parseTemplateVariables(template: MailTemplateName, variables: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  // An empty value is no value: an optional variable is left out, a required one reported missing.
+  const given = Object.fromEntries(Object.entries(variables).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = z.object(MAIL_TEMPLATE_VARIABLES[template]).safeParse(given);
   if (!parsed.success) {
     // Names only: values may be links with tokens, which must not reach a log.
     throw new MailVariablesError(template, parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));

@@ -37,6 +37,18 @@ describe('built-in templates', () => {
     expect(mail.html).toContain('>123456</p>');
   });
 
+  it('leaves the code out of verify-email when there is none (a link-only verification)', () => {
+    for (const code of [undefined, '']) {
+      const mail = render('verify-email', { tenantName: 'Acme', link: LINK, expiresInMinutes: '60', ...(code === undefined ? {} : { code }) });
+      expect(mail.text).toContain('The link is valid for 1 hour.');
+      expect(mail.text).not.toMatch(/code/i);
+      expect(mail.html).not.toMatch(/code|monospace/i);
+      expect(mail.text).not.toContain('\n\n\n');
+    }
+    const overridden = settings({ templates: { 'verify-email': { en: { text: 'Code: [{code}] {link}' } } } });
+    expect(render('verify-email', { tenantName: 'Acme', link: LINK, expiresInMinutes: '60' }, overridden).text).toBe(`Code: [] ${LINK}`);
+  });
+
   it('names the IP address in account-blocked', () => {
     expect(render('account-blocked').text).toContain('from the IP address 203.0.113.7');
   });
@@ -85,8 +97,10 @@ describe('variables', () => {
   });
 
   it('refuses a missing variable', () => {
-    expect(() => render('verify-email', { tenantName: 'Acme', link: LINK, expiresInMinutes: '15' }))
-      .toThrow(expect.objectContaining({ code: 'mail.invalid_variables', message: expect.stringContaining('code') }));
+    expect(() => render('reset-password', { tenantName: 'Acme', expiresInMinutes: '15' }))
+      .toThrow(expect.objectContaining({ code: 'mail.invalid_variables', message: expect.stringContaining('link') }));
+    expect(() => render('reset-password', { tenantName: 'Acme', link: '', expiresInMinutes: '15' }))
+      .toThrow(expect.objectContaining({ code: 'mail.invalid_variables', message: expect.stringContaining('link') }));
   });
 
   it('greets the address when there is no user name', () => {

@@ -4,7 +4,7 @@ import { interpolate } from '../i18n/interpolate.js';
 import { lookupLocale } from '../i18n/locale-chain.js';
 import { createTranslator, type Translator } from '../i18n/translator.js';
 import type { MailSettings } from './mail-settings.js';
-import { parseTemplateVariables, type MailTemplateName } from './mail-templates.js';
+import { parseTemplateVariables, placeholdersOf, type MailTemplateName } from './mail-templates.js';
 import { readTemplateFile } from './template-files.js';
 
 export interface MailToRender {
@@ -23,6 +23,9 @@ export interface RenderedMail {
   /** The locale the mail was written in. */
   locale: string;
 }
+
+/** `{{#name}}…{{/name}}` is kept only when variable `name` is set, `{{^name}}…{{/name}}` only when it is not. */
+const SKELETON_SECTION = /\{\{([#^])([A-Za-z][A-Za-z0-9_]*)\}\}([\s\S]*?)\{\{\/\2\}\}/g;
 
 /** `{{catalog.key}}` (a message) or `{variable}`, matched in one pass so no value is expanded twice. */
 const SKELETON_TOKEN = /\{\{([A-Za-z0-9_.-]+)\}\}|\{([A-Za-z][A-Za-z0-9_]*)\}/g;
@@ -44,32 +47,38 @@ export function renderMail(input: MailToRender): RenderedMail {
     locale,
   );
   const t = createTranslator(locale, 'mail');
-  const subject = oneLine(override.subject ? interpolate(override.subject, vars) : t.t(`${template}.subject` as never, vars));
+  // In an override, an optional variable that is not set (verify-email's `code`) reads as nothing.
+  const overrideVars = { ...Object.fromEntries(placeholdersOf(template).map((name) => [name, ''])), ...vars };
+  const subject = oneLine(override.subject ? interpolate(override.subject, overrideVars) : t.t(`${template}.subject` as never, vars));
   const text = override.text
-    ? interpolate(override.text, vars)
+    ? interpolate(override.text, overrideVars)
     : fillSkeleton(readTemplateFile('layout', 'txt'), t, vars, { content: fillSkeleton(readTemplateFile(template, 'txt'), t, vars) });
-  const html = renderHtml(override.html, template, t, vars, { lang: locale, subject });
+  const html = renderHtml(override.html && interpolate(override.html, overrideVars, escapeHtml), template, t, vars, { lang: locale, subject });
   return { subject, text, html, locale };
 }
 
+/** `overrideHtml` is the tenant's HTML with its variables already filled (and escaped). */
 function renderHtml(
   overrideHtml: string | undefined, template: MailTemplateName, t: Translator<'mail'>,
   vars: Record<string, string>, page: { lang: string; subject: string },
 ): string {
-  const content = overrideHtml
-    ? interpolate(overrideHtml, vars, escapeHtml)
-    : fillSkeleton(readTemplateFile(template, 'html'), t, vars, {}, escapeHtml);
+  const content = overrideHtml ?? fillSkeleton(readTemplateFile(template, 'html'), t, vars, {}, escapeHtml);
   // An override that is a whole document keeps its own <html>; a fragment gets the layout.
-  if (overrideHtml && /<html[\s>]/i.test(overrideHtml)) return content;
+  if (overrideHtml !== undefined && /<html[\s>]/i.test(overrideHtml)) return content;
   return fillSkeleton(readTemplateFile('layout', 'html'), t, { ...vars, ...page }, { content }, escapeHtml);
 }
 
-/** Fills `{{key}}` with a message (or a raw, already-encoded part) and `{name}` with a variable. */
+/**
+ * Fills `{{key}}` with a message (or a raw, already-encoded part) and `{name}` with a variable.
+ * Sections are resolved first, on the skeleton alone: no value is ever read as a section.
+ */
 function fillSkeleton(
   skeleton: string, t: Translator<'mail'>, vars: Record<string, string>,
   raw: Record<string, string> = {}, encode: (value: string) => string = (value) => value,
 ): string {
-  return skeleton.replace(SKELETON_TOKEN, (whole, key: string | undefined, name: string | undefined) => {
+  const shown = skeleton.replace(SKELETON_SECTION, (_whole, kind: string, name: string, inner: string) =>
+    ((kind === '#') === Object.hasOwn(vars, name) ? inner : ''));
+  return shown.replace(SKELETON_TOKEN, (whole, key: string | undefined, name: string | undefined) => {
     if (key !== undefined) return Object.hasOwn(raw, key) ? raw[key]! : encode(t.t(key as never, vars));
     return name !== undefined && Object.hasOwn(vars, name) ? encode(vars[name]!) : whole;
   });

@@ -16,6 +16,7 @@ export const mail = {
   'verify-email.action': 'Verify email address',
   'verify-email.codeIntro': 'Or enter this code where you signed up:',
   'verify-email.expiry': 'The link and the code are valid for {expiresIn}.',
+  'verify-email.linkExpiry': 'The link is valid for {expiresIn}.',
 
   'reset-password.subject': 'Reset your {tenantName} password',
   'reset-password.intro': 'Someone asked to reset the password of your account. Choose a new password with the link below.',
