@@ -10,6 +10,8 @@ const CommonVariables = {
 /** Only http(s) links: a `javascript:` or `data:` URL must never become a button (OWASP XSS rule #5). */
 const link = z.url({ protocol: /^https?$/ }).max(4000);
 const expiresInMinutes = z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole number of minutes');
+const code = z.string().regex(/^[0-9A-Z]{4,12}$/, 'must be 4 to 12 digits or capital letters');
+const ip = z.string().min(1).max(100);
 
 /**
  * The built-in templates and the variables each one needs. The HTML and text skeletons live in
@@ -18,13 +20,16 @@ const expiresInMinutes = z.string().regex(/^[1-9]\d{0,5}$/, 'must be a whole num
  */
 export const MAIL_TEMPLATE_VARIABLES = {
   /** `code` only when the request came through a flow (an app without a browser types it); else the link alone. */
-  'verify-email': { ...CommonVariables, link, code: z.string().regex(/^[0-9A-Z]{4,12}$/).optional(), expiresInMinutes },
-  'reset-password': { ...CommonVariables, link, expiresInMinutes },
-  'password-changed': { ...CommonVariables },
-  'account-blocked': { ...CommonVariables, link, ip: z.string().min(1).max(100), expiresInMinutes },
+  'verify-email': { ...CommonVariables, link, code: code.optional(), expiresInMinutes },
+  'reset-password': { ...CommonVariables, link, code: code.optional(), expiresInMinutes },
+  /** `ip`, when known, is where the change came from. */
+  'password-changed': { ...CommonVariables, ip: ip.optional() },
+  'account-blocked': { ...CommonVariables, link, ip, expiresInMinutes },
   'change-email': { ...CommonVariables, link, newEmail: z.email().max(320), expiresInMinutes },
   'email-changed': { ...CommonVariables, newEmail: z.string().min(1).max(320) },
   'account-deleted': { ...CommonVariables },
+  /** To the owner of an address someone tried to register again: the sign-up page said nothing different. */
+  'registration-attempt': { ...CommonVariables, signInLink: link, recoveryLink: link },
 } as const;
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATE_VARIABLES;

@@ -9,6 +9,7 @@ const LINK = 'https://id.example.com/acme/verify?token=abc&flow=1';
 /** Every variable any template needs, valid for all of them. */
 const ALL_VARIABLES = {
   tenantName: 'Acme', userName: 'Ada', link: LINK, code: '123456', expiresInMinutes: '15', ip: '203.0.113.7', newEmail: 'new@example.com',
+  signInLink: 'https://id.example.com/acme/account/login', recoveryLink: 'https://id.example.com/acme/account/recovery',
 };
 
 function render(template: MailTemplateName, variables: Record<string, string> = ALL_VARIABLES, mailSettings = settings(), locale?: string) {
@@ -49,8 +50,25 @@ describe('built-in templates', () => {
     expect(render('verify-email', { tenantName: 'Acme', link: LINK, expiresInMinutes: '60' }, overridden).text).toBe(`Code: [] ${LINK}`);
   });
 
-  it('names the IP address in account-blocked', () => {
+  it('puts a code into reset-password only when there is one', () => {
+    expect(render('reset-password').text).toContain('Or enter this code where you asked for the reset: 123456\n\nThe link and the code are valid for 15 minutes');
+    const linkOnly = render('reset-password', { tenantName: 'Acme', link: LINK, expiresInMinutes: '15' });
+    expect(linkOnly.text).toContain('The link is valid for 15 minutes and works once.');
+    expect(linkOnly.html).not.toContain('monospace');
+  });
+
+  it('names the IP address in account-blocked, and in password-changed when it is known', () => {
     expect(render('account-blocked').text).toContain('from the IP address 203.0.113.7');
+    expect(render('password-changed').text).toContain('signed out. The change came from the IP address 203.0.113.7.');
+    expect(render('password-changed', { tenantName: 'Acme' }).text).not.toContain('IP address');
+  });
+
+  it('points the owner of an address to sign-in and recovery in registration-attempt', () => {
+    const mail = render('registration-attempt');
+    expect(mail.subject).toBe('Someone tried to sign up to Acme with your email address');
+    expect(mail.text).toContain(`\n${ALL_VARIABLES.signInLink}\n`);
+    expect(mail.text).toContain(`\n${ALL_VARIABLES.recoveryLink}\n`);
+    expect(mail.html).toContain(`href="${ALL_VARIABLES.recoveryLink}"`);
   });
 
   it('has no link in the notices', () => {

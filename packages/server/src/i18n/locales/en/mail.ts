@@ -21,10 +21,13 @@ export const mail = {
   'reset-password.subject': 'Reset your {tenantName} password',
   'reset-password.intro': 'Someone asked to reset the password of your account. Choose a new password with the link below.',
   'reset-password.action': 'Choose a new password',
+  'reset-password.codeIntro': 'Or enter this code where you asked for the reset:',
   'reset-password.expiry': 'The link is valid for {expiresIn} and works once.',
+  'reset-password.codeExpiry': 'The link and the code are valid for {expiresIn} and work once.',
 
   'password-changed.subject': 'Your {tenantName} password was changed',
   'password-changed.intro': 'The password of your account was just changed, and other sessions were signed out.',
+  'password-changed.ip': 'The change came from the IP address {ip}.',
 
   'account-blocked.subject': 'Sign-ins to your {tenantName} account were blocked',
   'account-blocked.intro': 'There were too many failed sign-ins to your account from the IP address {ip}, so sign-ins from there are blocked for now.',
@@ -41,4 +44,11 @@ export const mail = {
 
   'account-deleted.subject': 'Your {tenantName} account was deleted',
   'account-deleted.intro': 'Your account and its data were deleted. You will not receive further messages about it.',
+
+  'registration-attempt.subject': 'Someone tried to sign up to {tenantName} with your email address',
+  'registration-attempt.intro': 'Someone just tried to create an account with this email address, but you already have one.',
+  'registration-attempt.signIn': 'If it was you, sign in instead:',
+  'registration-attempt.signInAction': 'Sign in',
+  'registration-attempt.recovery': 'Forgot your password? Choose a new one here:',
+  'registration-attempt.ignore': 'If it was not you, you can ignore this message: nothing was changed.',
 } as const;
