@@ -18,6 +18,8 @@ export type AuditEventType =
   | 'user.password_reset_requested'
   | 'user.password_rehashed'
   | 'user.deleted'
+  | 'user.disabled'
+  | 'user.enabled'
   | 'session.created'
   | 'session.revoked'
   | 'token.issued'

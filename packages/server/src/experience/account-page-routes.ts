@@ -62,6 +62,8 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     return html(reply, status, renderFlowPage({
       basePath: pages.basePath, title: PAGES[page]?.title ?? '', ui: flow.ui, action, csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
+      ...(page === 'settings' && ctx.session
+        ? { signOut: { action: `${base(ctx.tenant.id)}/logout`, csrf: csrf.issue(ctx.tenant.id, `logout:${ctx.session.id}`) } } : {}),
     }));
   }
 

@@ -16,8 +16,23 @@ const SubmitBody = z.record(z.string().max(64), z.string().max(8192)).refine((bo
  * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one,
  * `GET …/{id}` reads it, `POST …/{id}` submits it. Sessions travel as bearer tokens.
  */
-export async function registerFlowApiRoutes(app: FastifyInstance, deps: { contexts: AccountContexts; publicUrl: string }): Promise<void> {
+export async function registerFlowApiRoutes(parent: FastifyInstance, deps: { contexts: AccountContexts; publicUrl: string }): Promise<void> {
+  await parent.register(async (app) => routes(app, deps));
+}
+
+async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; publicUrl: string }): Promise<void> {
   const { contexts } = deps;
+  // JSON bodies; an empty one (a bodiless POST that still says application/json) is `{}`.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('The body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   const action = (tenant: string, flow: Flow) => `${deps.publicUrl}/${tenant}/api/flows/${flow.type}/${flow.id}`;
   const unknownTenant = (reply: FastifyReply) => sendProblem(reply, { status: 404, code: 'tenant.not_found', title: 'Unknown tenant' });
   const flowError = (reply: FastifyReply, error: unknown) => {

@@ -10,6 +10,8 @@ export interface FlowPageModel {
   csrf: string;
   /** Links under the form: "Forgot password?", "Create account"… */
   links?: { href: string; text: string }[];
+  /** A sign-out button (settings), posting its own CSRF token. */
+  signOut?: { action: string; csrf: string };
 }
 
 const GROUP_TITLES: Record<string, string> = { password: 'Change password', email: 'Change email', delete: 'Delete account' };
@@ -22,7 +24,10 @@ function messageHtml(message: Message, id?: string): string {
 /** One field: label, input with the autocomplete token, and its errors tied to it (WCAG 3.3.1, 1.3.1). */
 function nodeHtml(node: Node, autofocus: boolean): string {
   const id = `f-${node.group ? `${node.group}-` : ''}${node.name}`;
-  if (node.type === 'hidden') return `<input type="hidden" name="${escapeHtml(node.name)}" value="${escapeHtml(node.value ?? '')}">`;
+  if (node.type === 'hidden') {
+    const autocomplete = node.autocomplete ? ` autocomplete="${escapeHtml(node.autocomplete)}"` : '';
+    return `<input type="hidden" name="${escapeHtml(node.name)}" value="${escapeHtml(node.value ?? '')}"${autocomplete}>`;
+  }
   const errorId = `${id}-error`;
   const describedBy = [node.messages.length ? errorId : '', node.strength ? `${id}-strength` : ''].filter(Boolean).join(' ');
   const type = node.type === 'code' ? 'text' : node.type;
@@ -40,7 +45,7 @@ function nodeHtml(node: Node, autofocus: boolean): string {
   ].filter(Boolean).join(' ');
   return `<label for="${id}">${escapeHtml(node.label)}${node.required ? '' : ' <span class="muted">(optional)</span>'}</label>
 <input ${attributes}>
-${node.messages.map((m) => messageHtml(m, errorId)).join('')}${node.strength ? `<p class="muted strength" id="${id}-strength" aria-live="polite"></p>` : ''}`;
+${node.messages.map((m, i) => messageHtml(m, i === 0 ? errorId : undefined)).join('')}${node.strength ? `<p class="muted strength" id="${id}-strength" aria-live="polite"></p>` : ''}`;
 }
 
 function formHtml(model: FlowPageModel, nodes: Node[], submitLabel: string, group?: string): string {
@@ -69,6 +74,10 @@ ${formHtml(model, ui.nodes.filter((n) => n.group === group), GROUP_TITLES[group]
 ${model.intro ? `<p class="muted">${escapeHtml(model.intro)}</p>` : ''}
 ${ui.messages.map((m) => messageHtml(m)).join('\n')}
 ${forms}
+${model.signOut ? `<form method="post" action="${escapeHtml(model.signOut.action)}">
+<input type="hidden" name="csrf" value="${escapeHtml(model.signOut.csrf)}">
+<button type="submit" class="secondary">Sign out</button>
+</form>` : ''}
 ${model.links?.length ? `<p class="links">${model.links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`).join(' · ')}</p>` : ''}
 ${strength}`,
   });

@@ -63,7 +63,7 @@ export function flowCodeSecret(flowId: string, code: string): string {
 }
 
 export function displayName(user: User): string {
-  return user.name ?? user.username ?? user.email ?? '';
+  return user.name ?? user.username ?? user.email ?? 'there';
 }
 
 /**
@@ -107,6 +107,6 @@ export function sendUnblockLink(ctx: RequestContext, user: User): Promise<void> 
 export function sendEmailChangeLink(ctx: RequestContext, user: User, newEmail: string): Promise<void> {
   return issueAndSend(ctx, user, {
     purpose: 'change_email', template: 'change-email', to: newEmail, lifetimeSeconds: ctx.settings.verificationLinkLifetime,
-    data: { email: newEmail },
+    data: { email: newEmail }, variables: { newEmail },
   });
 }

@@ -1,3 +1,4 @@
+import { identify } from '@tessera/passwords';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import { createUserRepository, type User } from '../db/repositories/users.js';
 import type { RequestContext } from './account-deps.js';
@@ -73,7 +74,5 @@ async function refuse(ctx: RequestContext, user: User, reason: 'disabled' | 'unv
 
 /** The scheme of a stored hash for the audit log (never the hash itself). */
 function schemeName(hash: string | null): string {
-  if (!hash) return 'none';
-  const match = /^\$?([A-Za-z0-9_-]+)[$]/.exec(hash);
-  return match?.[1]?.slice(0, 32) ?? 'other';
+  return hash ? identify(hash) ?? 'unknown' : 'none';
 }

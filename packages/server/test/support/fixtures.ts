@@ -38,6 +38,8 @@ export interface ConfigOptions {
   webRedirectUri?: string;
   /** The tenant's `accounts:` block (registration, policy, limits, mail). */
   accounts?: Record<string, unknown>;
+  /** More users of the tenant, as in the configuration file. */
+  extraUsers?: Record<string, unknown>[];
 }
 
 /** The tenant `demo` as YAML, for `startTestServer({ config })`. */
@@ -91,6 +93,7 @@ export function protocolConfig(options: ConfigOptions = {}): string {
           roles: [{ api: WEATHER_API, roles: [...ALICE.weatherRoles] }, { api: REPORTS_API, roles: [...ALICE.reportsRoles] }],
         },
         { username: BOB.username, email: BOB.email, emailVerified: true, name: BOB.name, password: BOB.password },
+        ...(options.extraUsers ?? []),
       ],
     }],
   };

@@ -7,11 +7,16 @@ import { requireTenant, withServices } from '../cli-context.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { printLine, printNote, printTable } from '../output.js';
 import { readPassword } from '../read-password.js';
+import { registerUserImportCommands } from './users-import.js';
+import { registerUserStateCommands } from './users-state.js';
+import { createAccountSessionRepository } from '../../db/repositories/account-sessions.js';
 
 interface CreateOptions { tenant: string; username?: string; email?: string; name?: string; emailVerified?: boolean; passwordStdin?: boolean }
 
 export function registerUsersCommand(program: Command): void {
   const users = program.command('users').description('create and list users, set passwords');
+  registerUserImportCommands(users);
+  registerUserStateCommands(users);
 
   users.command('create')
     .description('create a user; the password is prompted for (no echo) or read from stdin, never taken from argv')
@@ -40,7 +45,7 @@ Examples:
             throw new CliError(`a user with the sign-in name "${login}" already exists in tenant ${options.tenant}`);
           }
         }
-        const passwordHash = password === undefined ? null : await services.hasher.hash(password);
+        const passwordHash = password === undefined ? null : await services.passwords.hash(password);
         const user = await services.db.transaction().execute(async (trx) => {
           const created = await createUserRepository(trx).insert(options.tenant, {
             username: input.username ?? null, email: input.email ?? null, emailVerified: options.emailVerified === true,
@@ -88,10 +93,11 @@ Examples:
         await requireTenant(services.db, options.tenant);
         const user = await services.users.findByLogin(options.tenant, login);
         if (!user) throw new CliError(`no user "${login}" in tenant ${options.tenant}`);
-        const passwordHash = await services.hasher.hash(password);
+        const passwordHash = await services.passwords.hash(password);
         await services.db.transaction().execute(async (trx) => {
-          await createUserRepository(trx).update(user.id, { passwordHash });
-          await createTenantRepository(trx).bumpRevision(options.tenant);
+          // A new security stamp: the user's sessions and emailed links made before are void.
+          await createUserRepository(trx).setPasswordHash(user.id, passwordHash);
+          await createAccountSessionRepository(trx).revokeAllForUser(user.id, new Date());
           await recordAuditEvent(trx, { tenantId: options.tenant, type: 'user.password_set', actor: 'cli', subject: user.id });
         });
         printLine(`Password set for ${login} in tenant ${options.tenant}`);

@@ -8,7 +8,7 @@ import type { FlowInput } from './flow-types.js';
 export const emailField = (label = 'Email') => field('email', 'email', label, { autocomplete: 'email' });
 export const newPasswordField = (name = 'password', label = 'Password') =>
   field(name, 'password', label, { autocomplete: 'new-password', strength: true });
-export const codeField = () => field('code', 'code', 'Code from the email', { autocomplete: 'one-time-code', required: false });
+export const codeField = () => field('code', 'code', 'Code from the email', { autocomplete: 'one-time-code' });
 
 export function identifierField(settings: AccountSettings): Node {
   const ids = settings.signInIdentifiers;

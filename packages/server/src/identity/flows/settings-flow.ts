@@ -16,7 +16,8 @@ const currentPassword = (group: string) => ({ ...field('current_password', 'pass
 function settingsUi(user: User): FlowUi {
   return {
     nodes: [
-      { ...field('username', 'text', 'Username', { value: user.username ?? '', required: false, autocomplete: 'username' }), group: 'password' },
+      // Tells password managers whose password changes (hidden, not editable here).
+      { ...field('username', 'hidden', 'Username', { value: user.username ?? user.email ?? '', required: false, autocomplete: 'username' }), group: 'password' },
       currentPassword('password'),
       { ...newPasswordField('new_password', 'New password'), group: 'password' },
       { ...emailField('New email'), name: 'new_email', value: user.email ?? '', group: 'email' },
