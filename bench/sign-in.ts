@@ -1,0 +1,128 @@
+/**
+ * The sign-in benchmark (`npm run bench`, BENCH_SUITES=sign-in for it alone): password
+ * sign-ins per second through Tessera's flows JSON API, against the bare argon2id verification
+ * rate with the same parameters on the same core, in the same run. See docs/benchmarks.md.
+ *
+ * Env: BENCH_DURATION, BENCH_WARMUP, BENCH_SLICES (as the token benchmark),
+ * BENCH_SIGNIN_CONNECTIONS (default: threadpool size and 4× it), UV_THREADPOOL_SIZE.
+ */
+import { createPasswordContext, OWASP_ARGON2ID } from '@tessera/passwords';
+import { parseBenchEnv } from './bench-settings.js';
+import type { BenchEnv } from './bench-settings.js';
+import { pinHarness } from './cpu-pinning.js';
+import { readProcessTreeCpuMicros } from './cpu.js';
+import { createFlowPool, createLoginFlow, runSignIns, runSubmits, runVerifies, submitLoginFlow, WORKLOADS } from './sign-in-load.js';
+import type { Workload, WorkloadResult } from './sign-in-load.js';
+import { startSignInTessera, startVerifier } from './sign-in-processes.js';
+import type { SignInProcess } from './sign-in-processes.js';
+import { computeSignInRatios, formatSignInRatios, formatSignInTable, summarizeSlices } from './sign-in-report.js';
+import type { SignInMeasurement, SignInSlice } from './sign-in-report.js';
+import { parseSignInEnv, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
+
+interface Setup {
+  env: BenchEnv;
+  tessera: SignInProcess;
+  verifier: SignInProcess;
+  /** Highest verifications/s seen so far: sizes the submit-only flow pool. */
+  verifyRate: number;
+}
+
+const processOf = (setup: Setup, workload: Workload) => (workload === 'verify' ? setup.verifier : setup.tessera);
+
+async function runWorkload(setup: Setup, workload: Workload, seconds: number, connections: number, pool: string[]): Promise<WorkloadResult> {
+  if (workload === 'verify') return runVerifies(setup.verifier.url, seconds, connections);
+  if (workload === 'sign-in') return runSignIns(setup.tessera.url, seconds, connections);
+  return runSubmits(setup.tessera.url, seconds, connections, pool);
+}
+
+/** Flows for a submit-only slice, created before it starts so their cost is not counted. */
+function flowPool(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<string[]> {
+  if (workload !== 'submit') return Promise.resolve([]);
+  return createFlowPool(setup.tessera.url, Math.ceil(setup.verifyRate * seconds * 1.5) + 2 * connections, connections);
+}
+
+async function measureSlice(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<SignInSlice> {
+  const pool = await flowPool(setup, workload, seconds, connections);
+  const server = processOf(setup, workload);
+  const bystander = workload === 'verify' ? setup.tessera : setup.verifier;
+  const cpuBefore = readProcessTreeCpuMicros(server.pid);
+  const bystanderBefore = readProcessTreeCpuMicros(bystander.pid);
+  const startedAt = process.hrtime.bigint();
+  const result = await runWorkload(setup, workload, seconds, connections, pool);
+  const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
+  const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
+  const bystanderCpuMicros = readProcessTreeCpuMicros(bystander.pid) - bystanderBefore;
+  if (workload === 'verify') setup.verifyRate = Math.max(setup.verifyRate, result.completed / result.seconds);
+  return { result, wallMicros, cpuMicros, bystanderCpuMicros };
+}
+
+/** Warm-up, then the workloads take turns slice by slice (A B C, C B A, …) as in the token benchmark. */
+async function measureAtConcurrency(setup: Setup, connections: number): Promise<SignInMeasurement[]> {
+  const { BENCH_DURATION, BENCH_SLICES, BENCH_WARMUP } = setup.env;
+  const sliceCount = Math.min(BENCH_SLICES, BENCH_DURATION);
+  const sliceSeconds = BENCH_DURATION / sliceCount;
+  process.stdout.write(`${connections} conns: warm-up ${BENCH_WARMUP} s each, ${sliceCount} × ${sliceSeconds.toFixed(1)} s slices each `);
+  if (BENCH_WARMUP > 0) for (const workload of WORKLOADS) await measureSlice(setup, workload, BENCH_WARMUP, connections);
+  const slices = new Map<Workload, SignInSlice[]>(WORKLOADS.map((workload) => [workload, []]));
+  for (let i = 0; i < sliceCount; i++) {
+    for (const workload of i % 2 === 0 ? WORKLOADS : [...WORKLOADS].reverse()) {
+      slices.get(workload)?.push(await measureSlice(setup, workload, sliceSeconds, connections));
+      process.stdout.write('.');
+    }
+  }
+  const measurements = WORKLOADS.map((workload) => summarizeSlices(workload, connections, slices.get(workload) ?? []));
+  console.log(` ${measurements.map((m) => `${m.workload} ${m.perSecond.toFixed(1)}/s`).join(', ')}`);
+  measurements.forEach(warnAboutMeasurement);
+  return measurements;
+}
+
+function warnAboutMeasurement(m: SignInMeasurement): void {
+  if (m.cpuUtilisation < 0.85) console.warn(`  warning: ${m.workload} got only ${Math.round(m.cpuUtilisation * 100)}% of its core (machine busy?)`);
+  if (m.bystanderCpuUtilisation > 0.02) console.warn(`  warning: the idle process used ${Math.round(m.bystanderCpuUtilisation * 100)}% of a core during ${m.workload}`);
+  if (m.poolMisses > 0) console.warn(`  warning: submit-only ran out of pre-created flows ${m.poolMisses} times (those submits include a flow creation)`);
+}
+
+/** Before any load: one full sign-in must end in a session, and the verifier must verify. */
+async function assertBothWork(setup: Setup): Promise<void> {
+  await submitLoginFlow(setup.tessera.url, await createLoginFlow(setup.tessera.url));
+  await measureSlice(setup, 'verify', 1, threadpoolSize());
+}
+
+function armWatchdog(env: BenchEnv, concurrencies: number): NodeJS.Timeout {
+  const budgetMs = (concurrencies * WORKLOADS.length * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + 180) * 1_000;
+  return setTimeout(() => {
+    console.error(`sign-in bench: gave up after ${budgetMs / 1_000} s`);
+    process.exit(1);
+  }, budgetMs).unref();
+}
+
+export async function runSignInBenchmark(options: { repoRoot: string }): Promise<number> {
+  const env = parseBenchEnv();
+  const { BENCH_SIGNIN_CONNECTIONS: concurrencies } = parseSignInEnv();
+  const watchdog = armWatchdog(env, concurrencies.length);
+  const pinning = pinHarness();
+  const threads = threadpoolSize();
+  const { memoryCost: m, timeCost: t, parallelism: p } = OWASP_ARGON2ID;
+  console.log(`\nSign-in benchmark: password sign-in through the flows JSON API vs bare argon2id verify (m=${m},t=${t},p=${p})`);
+  console.log(`CPU: ${pinning.description}; UV_THREADPOOL_SIZE=${threads} for both processes\n`);
+  // The same PHC string for both: Tessera stores it (config passwordHash), the verifier verifies it.
+  const passwordHash = await createPasswordContext().hash(SIGN_IN_USER.password);
+  const processes: SignInProcess[] = [];
+  try {
+    const context = { repoRoot: options.repoRoot, pinning, threadpoolSize: threads, passwordHash };
+    processes.push(await startVerifier(context), await startSignInTessera(context));
+    const [verifier, tessera] = processes as [SignInProcess, SignInProcess];
+    const setup: Setup = { env, tessera, verifier, verifyRate: 0 };
+    await assertBothWork(setup);
+    console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; first sign-in ok\n`);
+    const measurements: SignInMeasurement[] = [];
+    for (const connections of concurrencies) measurements.push(...(await measureAtConcurrency(setup, connections)));
+    console.log(`\n${new Date().toISOString()}  sign-in  ${pinning.description}\n`);
+    console.log(formatSignInTable(measurements));
+    console.log(`\n${formatSignInRatios(computeSignInRatios(measurements))}`);
+    return 0;
+  } finally {
+    clearTimeout(watchdog);
+    await Promise.all(processes.map((child) => child.stop()));
+  }
+}
