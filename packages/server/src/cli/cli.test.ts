@@ -53,7 +53,7 @@ describe('tessera --help', () => {
   it('describes every command and shows examples', async () => {
     const help = await tessera(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['start', 'migrate', 'apply', 'keys', 'tenants', 'users', 'apps']) expect(help.stdout).toMatch(new RegExp(`\\n  ${command}\\b.* \\w`));
+    for (const command of ['start', 'migrate', 'apply', 'keys', 'tenants', 'users', 'apps', 'mail']) expect(help.stdout).toMatch(new RegExp(`\\n  ${command}\\b.* \\w`));
     const sub = await Promise.all([['apply'], ['keys', 'rotate'], ['users', 'create'], ['apps', 'add-secret'], ['start']]
       .map((command) => tessera([...command, '--help'])));
     for (const run of sub) {

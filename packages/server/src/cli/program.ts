@@ -6,6 +6,7 @@ import { registerMigrateCommand } from './commands/migrate.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerTenantsCommand } from './commands/tenants.js';
 import { registerUsersCommand } from './commands/users.js';
+import { registerMailCommand } from './commands/mail.js';
 
 /** The `tessera` command tree. Commander throws instead of exiting, so main.ts owns exit codes. */
 export function createProgram(): Command {
@@ -27,7 +28,7 @@ Examples:
   $ tessera <command> --help`);
   for (const register of [
     registerStartCommand, registerMigrateCommand, registerApplyCommand, registerKeysCommand,
-    registerTenantsCommand, registerUsersCommand, registerAppsCommand,
+    registerTenantsCommand, registerUsersCommand, registerAppsCommand, registerMailCommand,
   ]) register(program);
   return program;
 }

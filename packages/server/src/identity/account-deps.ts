@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js';
 import type { AccountSession } from '../db/repositories/account-sessions.js';
 import type { Tenant } from '../db/repositories/tenants.js';
 import type { MailSettings } from '../mail/mail-settings.js';
+import type { MailTemplateName } from '../mail/mail-templates.js';
 import type { LimitSettings } from '../security/rate-limits/limit-settings.js';
 import type { PasswordPolicySettings } from '../security/password-policy/password-policy-settings.js';
 
@@ -18,8 +19,7 @@ export interface PasswordHashing {
   verifyNothing(password: string): Promise<false>;
 }
 
-export type MailTemplate = 'verify-email' | 'reset-password' | 'password-changed' | 'account-blocked' | 'change-email'
-  | 'email-changed' | 'account-deleted' | 'registration-attempt';
+export type MailTemplate = MailTemplateName;
 
 export interface MailSender {
   send(message: { tenantId: string | null; to: string; template: MailTemplate; locale?: string | undefined; settings: MailSettings;

@@ -63,7 +63,7 @@ export function flowCodeSecret(flowId: string, code: string): string {
 }
 
 export function displayName(user: User): string {
-  return user.name ?? user.username ?? user.email ?? 'there';
+  return user.name ?? user.username ?? '';
 }
 
 /**

@@ -6,6 +6,7 @@ import { codeIn, messageCodes, runFlow, signInApi, startFlow, submitFlow, whoami
 
 let server: TestServer;
 let sink: SmtpSink;
+let currentBobPassword = '';
 
 beforeAll(async () => {
   sink = await startSmtpSink();
@@ -96,20 +97,32 @@ describe('password recovery', () => {
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     const winner = results[0]?.status === 200 ? 'concurrent-one-2026!' : 'concurrent-two-2026!';
     expect((await signInApi(server, TENANT, BOB.username, winner)).status).toBe(200);
+    currentBobPassword = winner;
   });
 
   it('voids an outstanding reset link when the password changes another way', async () => {
+    const session = (await signInApi(server, TENANT, BOB.username, currentBobPassword)).body.session?.token ?? '';
     await requestReset(BOB.email);
     const link = await resetLinkFor(BOB.email);
-    // The code path of the same flow type resets first (as a native app would).
+    const csrf = csrfOf(await (await fetch(link)).text());
+    const settings = await startFlow(server, TENANT, 'settings', session);
+    const changed = await submitFlow(server, TENANT, settings.body,
+      { method: 'password', current_password: currentBobPassword, new_password: 'changed-in-settings-2026' }, session);
+    expect(changed.status).toBe(200);
+    const stale = await postReset(link, 'stale-link-password-2026', csrf);
+    expect(stale.status).toBe(400);
+    expect((await signInApi(server, TENANT, BOB.username, 'stale-link-password-2026')).status).toBe(400);
+    expect((await signInApi(server, TENANT, BOB.username, 'changed-in-settings-2026')).status).toBe(200);
+    currentBobPassword = 'changed-in-settings-2026';
+  });
+
+  it('resets with the code from the mail, as an app without a browser does', async () => {
     const flow = await startFlow(server, TENANT, 'recovery');
     await submitFlow(server, TENANT, flow.body, { email: BOB.email });
     const mail = await sink.waitForMail(withCode(BOB.email));
     const viaCode = await submitFlow(server, TENANT, flow.body, { code: codeIn(mail.text), password: 'code-reset-password-2026' });
     expect(viaCode.status).toBe(200);
     expect(viaCode.body.state).toBe('success');
-    const stale = await postReset(link, 'stale-link-password-2026');
-    expect(stale.status).toBe(400);
     expect((await signInApi(server, TENANT, BOB.username, 'code-reset-password-2026')).status).toBe(200);
   });
 
