@@ -14,7 +14,7 @@ import { createAccountSessionRepository } from '../../db/repositories/account-se
 interface CreateOptions { tenant: string; username?: string; email?: string; name?: string; emailVerified?: boolean; passwordStdin?: boolean }
 
 export function registerUsersCommand(program: Command): void {
-  const users = program.command('users').description('create and list users, set passwords');
+  const users = program.command('users').description('create, list, import and export users; set passwords; disable, enable, unblock');
   registerUserImportCommands(users);
   registerUserStateCommands(users);
 
