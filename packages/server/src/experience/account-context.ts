@@ -1,16 +1,24 @@
 import type { FastifyRequest } from 'fastify';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
+import { availableLocales } from '../i18n/catalogs.js';
+import { negotiateLocale } from '../i18n/negotiate-locale.js';
 import type { AccountDeps, RequestContext } from '../identity/account-deps.js';
 import type { ProviderRegistry } from '../provider/provider-registry.js';
 import { readCookie, sessionCookie } from './cookies.js';
 
 export const SESSION_COOKIE = 'tessera_session';
 
+/** The language of what this request's sender reads, from Accept-Language among the shipped catalogs (docs/i18n.md). */
+export function requestLocale(request: Pick<FastifyRequest, 'headers'>): string {
+  return negotiateLocale(request.headers['accept-language'], availableLocales());
+}
+
 /**
  * Builds the account flows' view of a request: tenant and its settings (from the cached tenant
  * runtime), caller address, and the session — from the HttpOnly cookie on pages, from
- * `Authorization: Bearer` on the JSON API (which never reads cookies, so it needs no CSRF token).
+ * `Authorization: Bearer` on the JSON API (which never reads cookies, so it needs no CSRF token) —
+ * and the language negotiated from Accept-Language (`uiLocale`) for the messages and pages.
  */
 export function createAccountContexts(options: { deps: AccountDeps; registry: ProviderRegistry; basePath: string; secureCookies: boolean }) {
   const { deps, registry } = options;
@@ -25,7 +33,7 @@ export function createAccountContexts(options: { deps: AccountDeps; registry: Pr
     const session = token ? await sessions.findActive(tenant.id, token, now) : undefined;
     return {
       deps, tenant, settings: tenant.accountSettings, ip: request.ip, userAgent: request.headers['user-agent'],
-      correlationId: request.id, session, now,
+      uiLocale: requestLocale(request), correlationId: request.id, session, now,
     };
   }
 

@@ -5,25 +5,27 @@ import { createAccountSessionRepository } from '../db/repositories/account-sessi
 import { createUserRepository } from '../db/repositories/users.js';
 import type { RequestContext } from '../identity/account-deps.js';
 import { accountKeyFor } from '../identity/account-links.js';
-import { consumeAccountToken, LINK_MESSAGES, verifyEmail } from '../identity/email-verification.js';
+import { MAX_PASSWORD_LENGTH } from '../identity/password-sign-in.js';
+import { consumeAccountToken, verifyEmail, type LinkRefusal } from '../identity/email-verification.js';
 import { flowService } from '../identity/flows/flow-service.js';
 import { FlowError, type Flow, type FlowType } from '../identity/flows/flow-types.js';
 import { newPasswordField } from '../identity/flows/flow-fields.js';
-import { error } from '../identity/flows/flow-ui.js';
+import { flowText, passwordRefusal, textFor, type FlowText, type PageKey } from '../identity/flows/flow-text.js';
+import type { Message } from '../identity/flows/flow-ui.js';
 import { resetPassword } from '../identity/flows/recovery-flow.js';
 import { confirmEmailChange } from '../identity/flows/settings-flow.js';
-import type { AccountContexts } from './account-context.js';
+import { requestLocale, type AccountContexts } from './account-context.js';
 import type { CsrfTokens } from './csrf.js';
 import { renderFlowPage } from './flow-pages.js';
 import type { Pages } from './pages.js';
 
-/** Page path → flow type, and each page's title. */
-const PAGES: Record<string, { type: FlowType; title: string }> = {
-  login: { type: 'login', title: 'Sign in' },
-  register: { type: 'registration', title: 'Create your account' },
-  verification: { type: 'verification', title: 'Verify your email' },
-  recovery: { type: 'recovery', title: 'Reset your password' },
-  settings: { type: 'settings', title: 'Account settings' },
+/** Page path → flow type, and the catalog key of each page's title. */
+const PAGES: Record<string, { type: FlowType; title: PageKey }> = {
+  login: { type: 'login', title: 'title.login' },
+  register: { type: 'registration', title: 'title.register' },
+  verification: { type: 'verification', title: 'title.verification' },
+  recovery: { type: 'recovery', title: 'title.recovery' },
+  settings: { type: 'settings', title: 'title.settings' },
 };
 
 const PageParams = z.object({ tenant: z.string(), page: z.enum(Object.keys(PAGES) as [string, ...string[]]) });
@@ -42,25 +44,31 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
   const base = (tenant: string) => `${pages.basePath}/${tenant}/account`;
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html').header('Cache-Control', 'no-store').send(body);
-  const notFound = (reply: FastifyReply) => html(reply, 404, pages.message('Page not found', 'There is no such page.'));
+  const notFound = (request: FastifyRequest, reply: FastifyReply) => {
+    const text = flowText(requestLocale(request));
+    return html(reply, 404, pages.message(text, text.t('title.page_not_found'), text.t('page.no_such_page')));
+  };
 
   function linksFor(ctx: RequestContext, page: string, flow: Flow): { href: string; text: string }[] {
     const q = flow.interactionUid ? `?interaction=${flow.interactionUid}` : '';
     const b = base(ctx.tenant.id);
-    const links = {
-      login: [{ href: `${b}/recovery${q}`, text: 'Forgot password?' }, ...(ctx.settings.selfRegistration ? [{ href: `${b}/register${q}`, text: 'Create account' }] : [])],
-      register: [{ href: `${b}/login${q}`, text: 'Already have an account? Sign in' }],
-      verification: [{ href: `${b}/login${q}`, text: 'Back to sign in' }],
-      recovery: [{ href: `${b}/login${q}`, text: 'Back to sign in' }],
+    const link = (path: string, key: PageKey) => ({ href: `${b}/${path}${q}`, text: textFor(ctx).t(key) });
+    const links: Record<string, { href: string; text: string }[]> = {
+      login: [link('recovery', 'nav.forgot_password'), ...(ctx.settings.selfRegistration ? [link('register', 'nav.create_account')] : [])],
+      register: [link('login', 'nav.have_account')],
+      verification: [link('login', 'nav.back_to_sign_in')],
+      recovery: [link('login', 'nav.back_to_sign_in')],
       settings: [],
-    } as Record<string, { href: string; text: string }[]>;
+    };
     return links[page] ?? [];
   }
 
   function render(reply: FastifyReply, ctx: RequestContext, page: string, flow: Flow, status = 200) {
     const action = `${base(ctx.tenant.id)}/${page}?flow=${flow.id}`;
+    const text = textFor(ctx);
     return html(reply, status, renderFlowPage({
-      basePath: pages.basePath, title: PAGES[page]?.title ?? '', ui: flow.ui, action, csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
+      basePath: pages.basePath, text, title: text.t(PAGES[page]?.title ?? 'title.account'), ui: flow.ui, action,
+      csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
       ...(page === 'settings' && ctx.session
         ? { signOut: { action: `${base(ctx.tenant.id)}/logout`, csrf: csrf.issue(ctx.tenant.id, `logout:${ctx.session.id}`) } } : {}),
@@ -72,7 +80,7 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     const query = PageQuery.safeParse(request.query);
     const ctx = params.success && query.success ? await contexts.forRequest(request, params.data.tenant, 'cookie') : undefined;
     if (!ctx || !params.success || !query.success) {
-      notFound(reply);
+      notFound(request, reply);
       return undefined;
     }
     return { ctx, page: params.data.page, query: query.data };
@@ -82,13 +90,14 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     if (!(caught instanceof FlowError)) throw caught;
     if (caught.status === 401) return reply.redirect(`${base(ctx.tenant.id)}/login`, 303);
     if (caught.status === 410 || caught.status === 404) return reply.redirect(`${base(ctx.tenant.id)}/${page}`, 303);
-    return html(reply, caught.status, pages.message(PAGES[page]?.title ?? 'Account', caught.problem.text));
+    const text = textFor(ctx);
+    return html(reply, caught.status, pages.message(text, text.t(PAGES[page]?.title ?? 'title.account'), caught.problem.text));
   }
 
   app.get('/:tenant/account', async (request, reply) => {
     const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
     const ctx = await contexts.forRequest(request, tenant, 'cookie');
-    if (!ctx) return notFound(reply);
+    if (!ctx) return notFound(request, reply);
     return reply.redirect(`${base(tenant)}/${ctx.session ? 'settings' : 'login'}`, 303);
   });
 
@@ -115,7 +124,8 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     const { ctx, page, query } = loaded;
     const body = FormBody.safeParse(request.body ?? {});
     if (!query.flow || !body.success || !csrf.verify(ctx.tenant.id, `flow:${query.flow}`, body.data.csrf)) {
-      return html(reply, 403, pages.message('Form expired', 'This form has expired. Go back and try again.'));
+      const text = textFor(ctx);
+      return html(reply, 403, pages.message(text, text.t('title.form_expired'), text.t('page.form_expired')));
     }
     try {
       const flow = await flowService.load(ctx, PAGES[page]!.type, query.flow);
@@ -134,7 +144,8 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
   registerLinkRoutes(app, deps, { base, html, notFound });
 }
 
-type Helpers = { base: (t: string) => string; html: (r: FastifyReply, s: number, b: string) => FastifyReply; notFound: (r: FastifyReply) => FastifyReply };
+type Helpers = { base: (t: string) => string; html: (r: FastifyReply, s: number, b: string) => FastifyReply;
+  notFound: (q: FastifyRequest, r: FastifyReply) => FastifyReply };
 
 /** Where emailed links land: verify, reset (a form first: link scanners only GET), unblock, confirm a new email, sign out. */
 function registerLinkRoutes(app: FastifyInstance, deps: Deps, h: Helpers): void {
@@ -142,41 +153,48 @@ function registerLinkRoutes(app: FastifyInstance, deps: Deps, h: Helpers): void 
   async function withToken(request: FastifyRequest, reply: FastifyReply) {
     const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
     const ctx = await contexts.forRequest(request, tenant, 'cookie');
-    if (!ctx) { h.notFound(reply); return undefined; }
+    if (!ctx) { h.notFound(request, reply); return undefined; }
     const query = TokenQuery.safeParse(request.query);
     const bodyToken = (request.body as { token?: unknown } | undefined)?.token;
     const token = query.success ? query.data.token : typeof bodyToken === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(bodyToken) ? bodyToken : undefined;
-    if (!token) { h.html(reply, 400, pages.message('Link not valid', LINK_MESSAGES['link.invalid']!)); return undefined; }
+    if (!token) { invalid(reply, ctx, 'link.invalid'); return undefined; }
     return { ctx, token };
   }
-  const done = (reply: FastifyReply, ctx: RequestContext, title: string, text: string) =>
-    h.html(reply, 200, pages.message(title, text, { href: `${h.base(ctx.tenant.id)}/login`, text: 'Sign in' }));
-  const invalid = (reply: FastifyReply, code: string) => h.html(reply, 400, pages.message('Link not valid', LINK_MESSAGES[code] ?? LINK_MESSAGES['link.invalid']!));
+  const done = (reply: FastifyReply, ctx: RequestContext, title: PageKey, message: PageKey, vars: Record<string, string> = {}) => {
+    const text = textFor(ctx);
+    return h.html(reply, 200, pages.message(text, text.t(title), text.t(message, vars), { href: `${h.base(ctx.tenant.id)}/login`, text: text.t('nav.sign_in') }));
+  };
+  function invalid(reply: FastifyReply, ctx: RequestContext, code: LinkRefusal) {
+    const text = textFor(ctx);
+    return h.html(reply, 400, pages.message(text, text.t('title.link_invalid'), text.t(code)));
+  }
 
   app.get('/:tenant/account/verification/confirm', async (request, reply) => {
     const loaded = await withToken(request, reply);
     if (!loaded) return reply;
     const result = await consumeAccountToken(loaded.ctx, 'verify_email', loaded.token);
-    if (!result.ok) return invalid(reply, result.code);
-    if (!(await verifyEmail(loaded.ctx, result))) return invalid(reply, 'link.superseded');
-    return done(reply, loaded.ctx, 'Email verified', 'Your email address is verified. You can sign in now.');
+    if (!result.ok) return invalid(reply, loaded.ctx, result.code);
+    if (!(await verifyEmail(loaded.ctx, result))) return invalid(reply, loaded.ctx, 'link.superseded');
+    return done(reply, loaded.ctx, 'title.email_verified', 'page.email_verified');
   });
 
-  const resetForm = (ctx: RequestContext, token: string, messages: ReturnType<typeof error>[] = [], fieldError?: ReturnType<typeof error>) =>
-    renderFlowPage({
-      basePath: pages.basePath, title: 'Choose a new password', action: `${h.base(ctx.tenant.id)}/recovery/reset`,
+  const resetForm = (ctx: RequestContext, token: string, fieldError?: Message) => {
+    const text = textFor(ctx);
+    return renderFlowPage({
+      basePath: pages.basePath, text, title: text.t('title.choose_password'), action: `${h.base(ctx.tenant.id)}/recovery/reset`,
       csrf: csrf.issue(ctx.tenant.id, `reset:${token}`),
-      ui: { messages, submitLabel: 'Set new password', nodes: [
+      ui: { messages: [], submitLabel: text.t('button.set_new_password'), nodes: [
         { name: 'token', type: 'hidden', label: '', required: true, value: token, messages: [] },
-        { ...newPasswordField('password', 'New password'), messages: fieldError ? [fieldError] : [] },
+        { ...newPasswordField(text, 'password', 'label.new_password'), messages: fieldError ? [fieldError] : [] },
       ] },
     });
+  };
 
   app.get('/:tenant/account/recovery/reset', async (request, reply) => {
     const loaded = await withToken(request, reply);
     if (!loaded) return reply;
     const usable = await createAccountTokenRepository(loaded.ctx.deps.db).findUsable(loaded.ctx.tenant.id, 'reset_password', loaded.token, loaded.ctx.now);
-    if (!usable) return invalid(reply, 'link.invalid');
+    if (!usable) return invalid(reply, loaded.ctx, 'link.invalid');
     return h.html(reply, 200, resetForm(loaded.ctx, loaded.token));
   });
 
@@ -186,55 +204,56 @@ function registerLinkRoutes(app: FastifyInstance, deps: Deps, h: Helpers): void 
     const { ctx, token } = loaded;
     const body = FormBody.safeParse(request.body ?? {});
     if (!body.success || !csrf.verify(ctx.tenant.id, `reset:${token}`, body.data.csrf)) {
-      return h.html(reply, 403, pages.message('Form expired', 'This form has expired. Open the link from the email again.'));
+      const text = textFor(ctx);
+      return h.html(reply, 403, pages.message(text, text.t('title.form_expired'), text.t('page.form_expired_link')));
     }
     const password = body.data.password ?? '';
-    if (password === '' || Buffer.byteLength(password) > 4096) {
-      return h.html(reply, 400, resetForm(ctx, token, [], error(password ? 'password.too_long' : 'field.required',
-        password ? 'Passwords are limited to 4 KiB (4096 bytes).' : 'This field is required.')));
+    const text: FlowText = textFor(ctx);
+    if (password === '' || Buffer.byteLength(password) > MAX_PASSWORD_LENGTH) {
+      return h.html(reply, 400, resetForm(ctx, token, password ? text.error('password.too_long.bytes', { max: MAX_PASSWORD_LENGTH }) : text.error('field.required')));
     }
     // Check the policy before spending the link, then consume it atomically: of two concurrent submits one wins.
     const pending = await createAccountTokenRepository(ctx.deps.db).findUsable(ctx.tenant.id, 'reset_password', token, ctx.now);
-    if (!pending) return invalid(reply, 'link.invalid');
+    if (!pending) return invalid(reply, ctx, 'link.invalid');
     const owner = await createUserRepository(ctx.deps.db).find(ctx.tenant.id, pending.userId);
     if (owner) {
       const policy = await ctx.deps.checkPassword(password, { settings: ctx.settings.passwordPolicy, identifiers: [owner.username, owner.email] });
-      if (!policy.ok) return h.html(reply, 400, resetForm(ctx, token, [], error(policy.code, policy.message)));
+      if (!policy.ok) return h.html(reply, 400, resetForm(ctx, token, passwordRefusal(text, ctx, policy, password)));
     }
     const result = await consumeAccountToken(ctx, 'reset_password', token);
-    if (!result.ok) return invalid(reply, result.code);
+    if (!result.ok) return invalid(reply, ctx, result.code);
     const outcome = await resetPassword(ctx, result.user, password);
-    if (!outcome.ok) return h.html(reply, 400, resetForm(ctx, token, [], error(outcome.code, outcome.message)));
+    if (!outcome.ok) return h.html(reply, 400, resetForm(ctx, token, passwordRefusal(text, ctx, outcome, password)));
     reply.header('Set-Cookie', contexts.clearSessionCookie(ctx.tenant.id));
-    return done(reply, ctx, 'Password changed', 'Your password was changed and every session signed out. Sign in with the new password.');
+    return done(reply, ctx, 'title.password_changed', 'page.password_changed');
   });
 
   app.get('/:tenant/account/unblock', async (request, reply) => {
     const loaded = await withToken(request, reply);
     if (!loaded) return reply;
     const result = await consumeAccountToken(loaded.ctx, 'unblock', loaded.token);
-    if (!result.ok) return invalid(reply, result.code);
+    if (!result.ok) return invalid(reply, loaded.ctx, result.code);
     await loaded.ctx.deps.limits.unblockAccount(loaded.ctx.tenant.id, accountKeyFor(result.user, ''));
     await loaded.ctx.deps.audit.write({ tenantId: loaded.ctx.tenant.id, type: 'signin.unblocked', actor: result.user.id, subject: result.user.id,
       correlationId: loaded.ctx.correlationId, data: { via: 'email_link', ip: loaded.ctx.ip } });
-    return done(reply, loaded.ctx, 'Sign-in unblocked', 'You can sign in again. If the failed attempts were not yours, change your password.');
+    return done(reply, loaded.ctx, 'title.signin_unblocked', 'page.signin_unblocked');
   });
 
   app.get('/:tenant/account/settings/email/confirm', async (request, reply) => {
     const loaded = await withToken(request, reply);
     if (!loaded) return reply;
     const result = await consumeAccountToken(loaded.ctx, 'change_email', loaded.token);
-    if (!result.ok) return invalid(reply, result.code);
+    if (!result.ok) return invalid(reply, loaded.ctx, result.code);
     const email = String(result.token.data.email ?? '');
-    if (!email || !(await confirmEmailChange(loaded.ctx, result.user, email))) return invalid(reply, 'link.invalid');
+    if (!email || !(await confirmEmailChange(loaded.ctx, result.user, email))) return invalid(reply, loaded.ctx, 'link.invalid');
     reply.header('Set-Cookie', contexts.clearSessionCookie(loaded.ctx.tenant.id));
-    return done(reply, loaded.ctx, 'Email changed', `Your email address is now ${email}. Sign in again.`);
+    return done(reply, loaded.ctx, 'title.email_changed', 'page.email_changed', { email });
   });
 
   app.post('/:tenant/account/logout', async (request, reply) => {
     const tenant = String((request.params as { tenant?: unknown }).tenant ?? '');
     const ctx = await contexts.forRequest(request, tenant, 'cookie');
-    if (!ctx) return h.notFound(reply);
+    if (!ctx) return h.notFound(request, reply);
     const body = FormBody.safeParse(request.body ?? {});
     if (ctx.session && body.success && csrf.verify(ctx.tenant.id, `logout:${ctx.session.id}`, body.data.csrf)) {
       await createAccountSessionRepository(ctx.deps.db).revoke(ctx.session.id, ctx.now);

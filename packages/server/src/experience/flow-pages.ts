@@ -1,8 +1,11 @@
 import type { FlowUi, Message, Node } from '../identity/flows/flow-ui.js';
 import { escapeHtml, renderPage } from './html.js';
+import type { PageText } from './pages.js';
 
 export interface FlowPageModel {
   basePath: string;
+  /** The request's language: the page chrome's words and `<html lang>` (the flow's own text was written in it). */
+  text: PageText;
   title: string;
   intro?: string;
   ui: FlowUi;
@@ -14,7 +17,12 @@ export interface FlowPageModel {
   signOut?: { action: string; csrf: string };
 }
 
-const GROUP_TITLES: Record<string, string> = { password: 'Change password', email: 'Change email', delete: 'Delete account' };
+const GROUP_TITLES = { password: 'section.password', email: 'section.email', delete: 'section.delete' } as const;
+
+/** A settings section's heading and button: `section.<group>` (undefined for a group without one). */
+function groupTitle(text: PageText, group: string): string | undefined {
+  return Object.hasOwn(GROUP_TITLES, group) ? text.t(GROUP_TITLES[group as keyof typeof GROUP_TITLES]) : undefined;
+}
 
 function messageHtml(message: Message, id?: string): string {
   const role = message.type === 'error' ? ' role="alert"' : ' role="status"';
@@ -22,7 +30,7 @@ function messageHtml(message: Message, id?: string): string {
 }
 
 /** One field: label, input with the autocomplete token, and its errors tied to it (WCAG 3.3.1, 1.3.1). */
-function nodeHtml(node: Node, autofocus: boolean): string {
+function nodeHtml(text: PageText, node: Node, autofocus: boolean): string {
   const id = `f-${node.group ? `${node.group}-` : ''}${node.name}`;
   if (node.type === 'hidden') {
     const autocomplete = node.autocomplete ? ` autocomplete="${escapeHtml(node.autocomplete)}"` : '';
@@ -43,7 +51,7 @@ function nodeHtml(node: Node, autofocus: boolean): string {
     describedBy ? `aria-describedby="${describedBy}"` : '',
     autofocus ? 'autofocus' : '',
   ].filter(Boolean).join(' ');
-  return `<label for="${id}">${escapeHtml(node.label)}${node.required ? '' : ' <span class="muted">(optional)</span>'}</label>
+  return `<label for="${id}">${escapeHtml(node.label)}${node.required ? '' : ` <span class="muted">${escapeHtml(text.t('label.optional'))}</span>`}</label>
 <input ${attributes}>
 ${node.messages.map((m, i) => messageHtml(m, i === 0 ? errorId : undefined)).join('')}${node.strength ? `<p class="muted strength" id="${id}-strength" aria-live="polite"></p>` : ''}`;
 }
@@ -53,22 +61,23 @@ function formHtml(model: FlowPageModel, nodes: Node[], submitLabel: string, grou
   return `<form method="post" action="${escapeHtml(model.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
 ${group ? `<input type="hidden" name="method" value="${escapeHtml(group)}">` : ''}
-${nodes.map((node) => nodeHtml(node, node === focus && !group)).join('\n')}
+${nodes.map((node) => nodeHtml(model.text, node, node === focus && !group)).join('\n')}
 <button type="submit"${group === 'delete' ? ' class="danger"' : ''}>${escapeHtml(submitLabel)}</button>
 </form>`;
 }
 
 /** Draws a flow's form as server-rendered HTML that works without JavaScript. */
 export function renderFlowPage(model: FlowPageModel): string {
-  const { ui } = model;
+  const { ui, text } = model;
   const groups = [...new Set(ui.nodes.map((n) => n.group).filter((g): g is string => Boolean(g)))];
   const forms = groups.length
-    ? groups.map((group) => `<section><h2>${escapeHtml(GROUP_TITLES[group] ?? group)}</h2>
-${formHtml(model, ui.nodes.filter((n) => n.group === group), GROUP_TITLES[group] ?? 'Save', group)}</section>`).join('\n')
+    ? groups.map((group) => `<section><h2>${escapeHtml(groupTitle(text, group) ?? group)}</h2>
+${formHtml(model, ui.nodes.filter((n) => n.group === group), groupTitle(text, group) ?? text.t('button.save'), group)}</section>`).join('\n')
     : ui.nodes.length ? formHtml(model, ui.nodes, ui.submitLabel) : '';
   const strength = ui.nodes.some((n) => n.strength) ? `<script type="module" src="${escapeHtml(model.basePath)}/assets/password-strength.js"></script>` : '';
   return renderPage({
     basePath: model.basePath,
+    lang: text.locale,
     title: model.title,
     body: `<h1>${escapeHtml(model.title)}</h1>
 ${model.intro ? `<p class="muted">${escapeHtml(model.intro)}</p>` : ''}
@@ -76,7 +85,7 @@ ${ui.messages.map((m) => messageHtml(m)).join('\n')}
 ${forms}
 ${model.signOut ? `<form method="post" action="${escapeHtml(model.signOut.action)}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.signOut.csrf)}">
-<button type="submit" class="secondary">Sign out</button>
+<button type="submit" class="secondary">${escapeHtml(text.t('button.sign_out'))}</button>
 </form>` : ''}
 ${model.links?.length ? `<p class="links">${model.links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`).join(' · ')}</p>` : ''}
 ${strength}`,

@@ -5,8 +5,9 @@ import type { AuditWriter } from '../audit/audit-writer.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import { signInWithPassword } from '../identity/password-sign-in.js';
 import { signInRefusal } from '../identity/flows/login-flow.js';
+import { flowText, type FlowText } from '../identity/flows/flow-text.js';
 import { startSession } from '../identity/sessions.js';
-import type { AccountContexts } from './account-context.js';
+import { requestLocale, type AccountContexts } from './account-context.js';
 import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
 import type { CsrfTokens } from './csrf.js';
@@ -32,19 +33,24 @@ interface Deps {
 export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { services, registry, audit, csrf, pages, contexts } = deps;
 
+  /** A one-message page in the request's language. */
+  const messagePage = (reply: FastifyReply, text: FlowText, status: number, title: Parameters<FlowText['t']>[0], message: Parameters<FlowText['t']>[0]) =>
+    reply.code(status).type('text/html').send(pages.message(text, text.t(title), text.t(message)));
+
   async function load(request: FastifyRequest, reply: FastifyReply) {
+    const text = flowText(requestLocale(request));
     const params = Params.safeParse(request.params);
     const runtime = params.success && isValidTenantId(params.data.tenant) ? await registry.get(params.data.tenant) : undefined;
     if (!params.success || !runtime) {
-      reply.code(404).type('text/html').send(pages.message('Page not found', 'This sign-in link is not valid.'));
+      messagePage(reply, text, 404, 'title.page_not_found', 'page.signin_link_invalid');
       return undefined;
     }
     try {
       const details = await runtime.provider.interactionDetails(request.raw, reply.raw);
       if (details.uid !== params.data.uid) throw new Error('interaction mismatch');
-      return { runtime, details, tenantId: params.data.tenant, uid: params.data.uid };
+      return { runtime, details, tenantId: params.data.tenant, uid: params.data.uid, text };
     } catch {
-      reply.code(400).type('text/html').send(pages.message('Sign-in expired', 'This sign-in has expired or was opened in another browser. Go back to the application and start again.'));
+      messagePage(reply, text, 400, 'title.signin_expired', 'page.signin_expired');
       return undefined;
     }
   }
@@ -60,9 +66,9 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     abortAction: `${pages.basePath}/${tenantId}/interaction/${uid}/abort`,
   });
 
-  async function clientName(runtime: TenantRuntime, clientId: unknown): Promise<string> {
+  async function clientName(runtime: TenantRuntime, clientId: unknown, text: FlowText): Promise<string> {
     const app = typeof clientId === 'string' ? await runtime.snapshot.findApplication(clientId) : undefined;
-    return app?.name ?? String(clientId ?? 'the application');
+    return app?.name ?? (clientId === undefined || clientId === null ? text.t('client.unnamed') : String(clientId));
   }
 
   async function finish(reply: FastifyReply, request: FastifyRequest, runtime: TenantRuntime, result: InteractionResults) {
@@ -73,9 +79,9 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
   app.get('/:tenant/interaction/:uid', async (request, reply) => {
     const loaded = await load(request, reply);
     if (!loaded) return reply;
-    const { runtime, details, tenantId, uid } = loaded;
+    const { runtime, details, tenantId, uid, text } = loaded;
     const token = csrf.issue(tenantId, uid);
-    const name = await clientName(runtime, details.params.client_id);
+    const name = await clientName(runtime, details.params.client_id, text);
     reply.type('text/html');
     if (details.prompt.name === 'login') {
       // Single sign-on from the account session, unless the client asked for a fresh sign-in (prompt=login, max_age…).
@@ -85,12 +91,12 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
         return finish(reply, request, runtime, { login: { accountId: ctx.session.userId, amr: ctx.session.amr,
           ts: Math.floor(ctx.session.authenticatedAt.getTime() / 1000) } });
       }
-      return pages.login({ ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
+      return pages.login(text, { ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
     }
     const user = details.session?.accountId ? await services.users.find(tenantId, details.session.accountId) : undefined;
-    return pages.consent({
+    return pages.consent(text, {
       ...actions(tenantId, uid), csrf: token, clientName: name,
-      userName: user?.name ?? user?.username ?? user?.email ?? 'you',
+      userName: user?.name ?? user?.username ?? user?.email ?? undefined,
       permissions: describePermissions(details.prompt.details, runtime.snapshot),
     });
   });
@@ -98,26 +104,26 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
   app.post('/:tenant/interaction/:uid', async (request, reply) => {
     const loaded = await load(request, reply);
     if (!loaded) return reply;
-    const { runtime, details, tenantId, uid } = loaded;
+    const { runtime, details, tenantId, uid, text } = loaded;
     if (!csrf.verify(tenantId, uid, (request.body as { csrf?: unknown } | undefined)?.csrf)) {
-      return reply.code(403).type('text/html').send(pages.message('Form expired', 'This form has expired. Go back and try again.'));
+      return messagePage(reply, text, 403, 'title.form_expired', 'page.form_expired');
     }
     const clientId = String(details.params.client_id);
     if (details.prompt.name === 'login') {
       const body = LoginBody.safeParse(request.body);
-      const name = await clientName(runtime, clientId);
+      const name = await clientName(runtime, clientId, text);
       if (!body.success) {
-        return reply.code(400).type('text/html').send(pages.login({
-          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: 'Enter your username or email and your password.',
+        return reply.code(400).type('text/html').send(pages.login(text, {
+          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: text.t('login.enter_credentials'),
         }));
       }
       const ctx = await contexts.forRequest(request, tenantId, 'cookie');
-      if (!ctx) return reply.code(404).type('text/html').send(pages.message('Page not found', 'This sign-in link is not valid.'));
+      if (!ctx) return messagePage(reply, text, 404, 'title.page_not_found', 'page.signin_link_invalid');
       const result = await signInWithPassword(ctx, body.data.login, body.data.password, clientId);
       if (!result.ok) {
-        const refusal = signInRefusal(result);
+        const refusal = signInRefusal(result, text);
         if (refusal.retryAfterSeconds) reply.header('Retry-After', String(refusal.retryAfterSeconds));
-        return reply.code(refusal.status).type('text/html').send(pages.login({
+        return reply.code(refusal.status).type('text/html').send(pages.login(text, {
           ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login,
           error: refusal.message.text,
         }));
@@ -136,7 +142,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       const grant = details.grantId
         ? await Grant.find(details.grantId)
         : new Grant({ accountId: details.session.accountId, clientId });
-      if (!grant) return reply.code(400).type('text/html').send(pages.message('Sign-in expired', 'Go back to the application and start again.'));
+      if (!grant) return messagePage(reply, text, 400, 'title.signin_expired', 'page.start_again');
       const missing = details.prompt.details as {
         missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]>;
       };
@@ -148,7 +154,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       const grantId = await grant.save();
       return finish(reply, request, runtime, { consent: { grantId } });
     }
-    return reply.code(400).type('text/html').send(pages.message('Unexpected step', 'Go back to the application and start again.'));
+    return messagePage(reply, text, 400, 'title.unexpected_step', 'page.start_again');
   });
 
   app.post('/:tenant/interaction/:uid/abort', async (request, reply) => {
@@ -156,8 +162,9 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     if (!loaded) return reply;
     const body = CsrfBody.safeParse(request.body);
     if (!body.success || !csrf.verify(loaded.tenantId, loaded.uid, body.data.csrf)) {
-      return reply.code(403).type('text/html').send(pages.message('Form expired', 'This form has expired. Go back and try again.'));
+      return messagePage(reply, loaded.text, 403, 'title.form_expired', 'page.form_expired');
     }
+    // error_description is for the application's developers (RFC 6749 §4.1.2.1), so it stays English.
     return finish(reply, request, loaded.runtime, { error: 'access_denied', error_description: 'The user cancelled the sign-in or denied access.' });
   });
 }

@@ -1,4 +1,9 @@
+import { interpolate } from '../i18n/interpolate.js';
+import type { Translator } from '../i18n/translator.js';
 import { escapeHtml, renderPage } from './html.js';
+
+/** The words of a page in the request's language (`pages` catalog); `locale` is the page's `lang`. */
+export type PageText = Pick<Translator<'pages'>, 't' | 'locale'>;
 
 export interface LoginPageModel {
   action: string;
@@ -6,32 +11,44 @@ export interface LoginPageModel {
   csrf: string;
   clientName: string;
   login?: string;
+  /** Already in the page's language. */
   error?: string;
   recoveryUrl?: string;
   /** Shown only when the tenant allows self-registration. */
   registerUrl?: string | undefined;
 }
 
+/** A catalog text as HTML: the text escaped, each `{name}` replaced by `wrap(escaped value)`. */
+function withMarkup(template: string, vars: Record<string, string>, wrap: (html: string) => string = (html) => html): string {
+  return interpolate(escapeHtml(template), vars, (value) => wrap(escapeHtml(value)));
+}
+
 /** Username-or-email and password, with the autocomplete hints password managers use. */
-function loginPage(basePath: string, model: LoginPageModel): string {
+function loginPage(basePath: string, text: PageText, model: LoginPageModel): string {
+  const { t } = text;
+  const links = [
+    model.recoveryUrl ? `<a href="${escapeHtml(model.recoveryUrl)}">${escapeHtml(t('nav.forgot_password'))}</a>` : '',
+    model.registerUrl ? `<a href="${escapeHtml(model.registerUrl)}">${escapeHtml(t('nav.create_account'))}</a>` : '',
+  ];
   return renderPage({
     basePath,
-    title: 'Sign in',
-    body: `<h1>Sign in</h1>
-<p class="muted">to continue to <strong>${escapeHtml(model.clientName)}</strong></p>
+    lang: text.locale,
+    title: t('title.login'),
+    body: `<h1>${escapeHtml(t('title.login'))}</h1>
+<p class="muted">${withMarkup(t('login.to_continue'), { clientName: model.clientName }, (name) => `<strong>${name}</strong>`)}</p>
 ${model.error ? `<p class="error" role="alert" id="form-error">${escapeHtml(model.error)}</p>` : ''}
 <form method="post" action="${escapeHtml(model.action)}" novalidate>
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <label for="login">Username or email</label>
+  <label for="login">${escapeHtml(t('label.username_or_email'))}</label>
   <input type="text" id="login" name="login" value="${escapeHtml(model.login ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${model.error ? ' aria-describedby="form-error"' : ''}>
-  <label for="password">Password</label>
+  <label for="password">${escapeHtml(t('label.password'))}</label>
   <input type="password" id="password" name="password" autocomplete="current-password" required>
-  <button type="submit">Sign in</button>
+  <button type="submit">${escapeHtml(t('button.sign_in'))}</button>
 </form>
-<p class="links">${model.recoveryUrl ? `<a href="${escapeHtml(model.recoveryUrl)}">Forgot password?</a>` : ''}${model.registerUrl ? ` · <a href="${escapeHtml(model.registerUrl)}">Create account</a>` : ''}</p>
+<p class="links">${links[0]}${links[1] ? ` · ${links[1]}` : ''}</p>
 <form method="post" action="${escapeHtml(model.abortAction)}">
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <button type="submit" class="secondary">Cancel</button>
+  <button type="submit" class="secondary">${escapeHtml(t('button.cancel'))}</button>
 </form>`,
   });
 }
@@ -41,45 +58,50 @@ export interface ConsentPageModel {
   abortAction: string;
   csrf: string;
   clientName: string;
-  userName: string;
+  /** The user's name, else undefined ("you" in the page's language). */
+  userName: string | undefined;
   /** What is asked, in the words of whoever defines it (OpenID Connect or the API). */
   permissions: { name: string; description: string }[];
 }
 
-function consentPage(basePath: string, model: ConsentPageModel): string {
+function consentPage(basePath: string, text: PageText, model: ConsentPageModel): string {
+  const { t } = text;
   const items = model.permissions
     .map((p) => `<li><strong>${escapeHtml(p.description)}</strong> <span class="muted">(${escapeHtml(p.name)})</span></li>`)
     .join('\n');
   return renderPage({
     basePath,
-    title: 'Allow access',
-    body: `<h1>Allow ${escapeHtml(model.clientName)} access?</h1>
-<p class="muted">Signed in as ${escapeHtml(model.userName)}</p>
-<p>${escapeHtml(model.clientName)} asks to:</p>
+    lang: text.locale,
+    title: t('title.consent'),
+    body: `<h1>${escapeHtml(t('consent.heading', { clientName: model.clientName }))}</h1>
+<p class="muted">${escapeHtml(t('consent.signed_in_as', { userName: model.userName ?? t('consent.you') }))}</p>
+<p>${escapeHtml(t('consent.asks', { clientName: model.clientName }))}</p>
 <ul class="scopes">${items}</ul>
 <form method="post" action="${escapeHtml(model.action)}">
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <button type="submit">Allow</button>
+  <button type="submit">${escapeHtml(t('button.allow'))}</button>
 </form>
 <form method="post" action="${escapeHtml(model.abortAction)}">
   <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <button type="submit" class="secondary">Deny</button>
+  <button type="submit" class="secondary">${escapeHtml(t('button.deny'))}</button>
 </form>`,
   });
 }
 
-function messagePage(basePath: string, title: string, message: string, link?: { href: string; text: string }): string {
+/** A page with one message; `title` and `message` already in the page's language. */
+function messagePage(basePath: string, text: PageText, title: string, message: string, link?: { href: string; text: string }): string {
   const next = link ? `<p><a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : '';
-  return renderPage({ basePath, title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${next}` });
+  return renderPage({ basePath, lang: text.locale, title, body: `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${next}` });
 }
 
-/** The sign-in pages for a server whose public URL has this path (see publicBasePath). */
+/** The sign-in pages for a server whose public URL has this path (see publicBasePath); each takes the request's text. */
 export function createPages(basePath: string) {
   return {
     basePath,
-    login: (model: LoginPageModel) => loginPage(basePath, model),
-    consent: (model: ConsentPageModel) => consentPage(basePath, model),
-    message: (title: string, message: string, link?: { href: string; text: string }) => messagePage(basePath, title, message, link),
+    login: (text: PageText, model: LoginPageModel) => loginPage(basePath, text, model),
+    consent: (text: PageText, model: ConsentPageModel) => consentPage(basePath, text, model),
+    message: (text: PageText, title: string, message: string, link?: { href: string; text: string }) =>
+      messagePage(basePath, text, title, message, link),
   };
 }
 

@@ -1,4 +1,5 @@
 import { mail as enMail } from './locales/en/mail.js';
+import { pages as enPages } from './locales/en/pages.js';
 
 /**
  * Message catalogs: locale → namespace → key → string. English is the reference catalog;
@@ -7,10 +8,16 @@ import { mail as enMail } from './locales/en/mail.js';
  */
 export const REFERENCE_CATALOG = {
   mail: enMail,
+  pages: enPages,
 };
 
 export type Namespace = keyof typeof REFERENCE_CATALOG;
 export type MessageKey<N extends Namespace> = keyof (typeof REFERENCE_CATALOG)[N] & string;
+
+/** Whether `key` is a key of the namespace (for codes that come from other modules as plain strings). */
+export function isMessageKey<N extends Namespace>(namespace: N, key: string): key is MessageKey<N> {
+  return Object.hasOwn(REFERENCE_CATALOG[namespace], key);
+}
 
 /** A translation: any subset of the reference catalog's namespaces and keys. */
 export type LocaleCatalog = { [N in Namespace]?: Partial<Record<MessageKey<N>, string>> };

@@ -38,7 +38,9 @@ export interface AbuseLimits {
   consume(tenantId: string, limit: QuotaName, limits: LimitSettings, key: string): Promise<Quota>;
 }
 
-export type PolicyResult = { ok: true; warning?: string | undefined } | { ok: false; code: string; message: string };
+/** A refusal carries its code (the key of its text in the `pages` catalog), English text, and the numbers the text names. */
+export type PolicyResult = { ok: true; warning?: string | undefined }
+  | { ok: false; code: string; message: string; params?: Readonly<Record<string, number>> | undefined };
 
 export type PasswordPolicyCheck = (password: string, options: { settings: PasswordPolicySettings; identifiers: (string | null | undefined)[] })
   => Promise<PolicyResult>;
@@ -65,7 +67,10 @@ export interface RequestContext {
   settings: AccountSettings;
   ip: string;
   userAgent?: string | undefined;
+  /** The mail recipient's language when known (mail falls back to the tenant's `mail.defaultLocale`). */
   locale?: string | undefined;
+  /** The language negotiated from Accept-Language for what the requester reads: flow messages, labels, pages. */
+  uiLocale?: string | undefined;
   correlationId: string;
   session?: AccountSession | undefined;
   now: Date;

@@ -45,8 +45,5 @@ export async function consumeFlowCode(ctx: RequestContext, flow: { id: string; d
   return result;
 }
 
-export const LINK_MESSAGES: Record<string, string> = {
-  'link.invalid': 'This link or code has expired or was already used. Ask for a new one.',
-  'link.superseded': 'This link is no longer valid because the account changed since it was sent (for example, the password). Ask for a new one.',
-  'code.too_many_attempts': 'Too many wrong codes. Ask for a new email.',
-};
+/** The refusals of an emailed link or code; each is a key of the `pages` catalog (src/i18n/locales/en/pages.ts). */
+export type LinkRefusal = Exclude<Awaited<ReturnType<typeof consumeFlowCode>>, { ok: true }>['code'];

@@ -2,7 +2,7 @@ import { createFlowRepository } from '../../db/repositories/flows.js';
 import type { RequestContext } from '../account-deps.js';
 import { FlowUiSchema } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep, type FlowType } from './flow-types.js';
-import { error } from './flow-ui.js';
+import { textFor } from './flow-text.js';
 import { loginFlow } from './login-flow.js';
 import { recoveryFlow } from './recovery-flow.js';
 import { registrationFlow } from './registration-flow.js';
@@ -17,8 +17,6 @@ export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
   settings: settingsFlow,
 };
 
-const EXPIRED = error('flow.expired', 'This form has expired. Start again.');
-
 /**
  * Starts, loads and advances stored flows. The same calls serve the server-rendered pages and
  * the JSON API; a flow is stored after every step, so it can be resumed until it expires.
@@ -26,7 +24,7 @@ const EXPIRED = error('flow.expired', 'This form has expired. Start again.');
 export const flowService = {
   async start(ctx: RequestContext, type: FlowType, options: { interactionUid?: string | undefined } = {}): Promise<Flow> {
     const definition = FLOW_DEFINITIONS[type];
-    if (definition.requiresSession && !ctx.session) throw new FlowError(401, error('session.required', 'Sign in first.'));
+    if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
     const started = await definition.start(ctx);
     const stored = await createFlowRepository(ctx.deps.db).insert({
       tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null, interactionUid: options.interactionUid ?? null,
@@ -38,16 +36,16 @@ export const flowService = {
   /** The flow, when it exists, is of this type and has not expired; else a FlowError (410 for expired). */
   async load(ctx: RequestContext, type: FlowType, id: string): Promise<Flow> {
     const stored = await createFlowRepository(ctx.deps.db).find(ctx.tenant.id, id);
-    if (!stored || stored.type !== type) throw new FlowError(404, error('flow.not_found', 'This form does not exist. Start again.'));
-    if (stored.expiresAt <= ctx.now) throw new FlowError(410, EXPIRED);
+    if (!stored || stored.type !== type) throw new FlowError(404, textFor(ctx).error('flow.not_found'));
+    if (stored.expiresAt <= ctx.now) throw new FlowError(410, textFor(ctx).error('flow.expired'));
     const ui = FlowUiSchema.parse(stored.ui);
     return { ...stored, type, ui };
   },
 
   async submit(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<{ flow: Flow; step: FlowStep }> {
     const definition = FLOW_DEFINITIONS[flow.type];
-    if (definition.requiresSession && !ctx.session) throw new FlowError(401, error('session.required', 'Sign in first.'));
-    if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [error('flow.completed', 'This form was already completed.')] } } };
+    if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
+    if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [textFor(ctx).error('flow.completed')] } } };
     const step = await definition.submit(ctx, flow, input);
     const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
     // A deleted account takes its flows with it (foreign key); there is nothing left to store then.

@@ -5,10 +5,10 @@ import { z } from 'zod';
  * it as HTML, and JSON clients (native apps, custom UIs) draw it themselves.
  */
 export const MessageSchema = z.object({
-  /** Stable id, `domain.snake_case`; pages translate by it. */
+  /** Stable id, `domain.snake_case`: clients that translate themselves key on it. */
   code: z.string(),
   type: z.enum(['error', 'info', 'success']),
-  /** English text (the fallback when a page has no translation for the code). */
+  /** The text in the language negotiated for the request that produced it (`pages` catalog, docs/i18n.md). */
   text: z.string(),
 });
 export type Message = z.infer<typeof MessageSchema>;
@@ -35,10 +35,6 @@ export const FlowUiSchema = z.object({
   submitLabel: z.string(),
 });
 export type FlowUi = z.infer<typeof FlowUiSchema>;
-
-export const error = (code: string, text: string): Message => ({ code, type: 'error', text });
-export const info = (code: string, text: string): Message => ({ code, type: 'info', text });
-export const success = (code: string, text: string): Message => ({ code, type: 'success', text });
 
 type NodeOptions = Partial<Omit<Node, 'name' | 'type' | 'label' | 'messages'>>;
 export const field = (name: string, type: Node['type'], label: string, options: NodeOptions = {}): Node =>

@@ -2,43 +2,34 @@ import { signInWithPassword, type SignInResult } from '../password-sign-in.js';
 import { startSession } from '../sessions.js';
 import type { RequestContext } from '../account-deps.js';
 import { hasErrors, identifierField, readFields } from './flow-fields.js';
-import { error, field, success, withFeedback, type Message } from './flow-ui.js';
+import { formatWait, textFor, type FlowText } from './flow-text.js';
+import { field, withFeedback, type Message } from './flow-ui.js';
 import type { FlowDefinition, FlowStep } from './flow-types.js';
 
-export const GENERIC_SIGN_IN_FAILURE = error('signin.invalid_credentials', 'Incorrect username, email or password.');
-
-/** What the user is told for each sign-in refusal. Unknown account and wrong password read the same. */
-export function signInRefusal(result: Exclude<SignInResult, { ok: true }>): { status: number; message: Message; retryAfterSeconds?: number } {
+/**
+ * What the user is told for each sign-in refusal, in the request's language. Unknown account and
+ * wrong password read the same.
+ */
+export function signInRefusal(result: Exclude<SignInResult, { ok: true }>, text: FlowText): { status: number; message: Message; retryAfterSeconds?: number } {
   switch (result.reason) {
     case 'invalid_credentials':
-      return { status: 400, message: GENERIC_SIGN_IN_FAILURE };
+      return { status: 400, message: text.error('signin.invalid_credentials') };
     case 'throttled':
-      if (result.gate === 'blocked') {
-        return { status: 429, retryAfterSeconds: result.retryAfterSeconds, message: error('signin.blocked',
-          'Too many failed sign-ins: signing in to this account from your network is blocked for now. If the account exists, ' +
-          'its owner was sent an email with a link to unblock it; resetting the password unblocks it too.') };
-      }
-      return { status: 429, retryAfterSeconds: result.retryAfterSeconds, message: error('signin.throttled',
-        `Too many attempts. Wait ${formatWait(result.retryAfterSeconds)} and try again.`) };
+      return { status: 429, retryAfterSeconds: result.retryAfterSeconds, message: result.gate === 'blocked'
+        ? text.error('signin.blocked') : text.error('signin.throttled', { wait: formatWait(result.retryAfterSeconds, text.locale) }) };
     case 'disabled':
-      return { status: 403, message: error('account.disabled', 'This account has been disabled. Contact your administrator.') };
+      return { status: 403, message: text.error('account.disabled') };
     case 'unverified':
-      return { status: 403, message: error('account.unverified',
-        'Verify your email address before signing in: open the link we emailed you, or ask for a new one.') };
+      return { status: 403, message: text.error('account.unverified') };
   }
 }
 
-export function formatWait(seconds: number): string {
-  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
-  if (seconds < 5400) return `${Math.ceil(seconds / 60)} minutes`;
-  return `${Math.ceil(seconds / 3600)} hours`;
-}
-
 function loginUi(ctx: RequestContext) {
+  const text = textFor(ctx);
   return {
-    nodes: [identifierField(ctx.settings), field('password', 'password', 'Password', { autocomplete: 'current-password' })],
+    nodes: [identifierField(ctx.settings, text), field('password', 'password', text.t('label.password'), { autocomplete: 'current-password' })],
     messages: [],
-    submitLabel: 'Sign in',
+    submitLabel: text.t('button.sign_in'),
   };
 }
 
@@ -51,12 +42,13 @@ export const loginFlow: FlowDefinition = {
     return { state: 'choose_method', ui: loginUi(ctx) };
   },
   async submit(ctx, flow, input): Promise<FlowStep> {
-    const { values, errors } = readFields(input, { identifier: { kind: 'identifier', required: true }, password: { kind: 'password', required: true } });
+    const text = textFor(ctx);
+    const { values, errors } = readFields(input, { identifier: { kind: 'identifier', required: true }, password: { kind: 'password', required: true } }, text);
     const ui = flow.ui;
     if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(ui, { values, fieldErrors: errors }) };
     const result = await signInWithPassword(ctx, values.identifier, values.password);
     if (!result.ok) {
-      const refusal = signInRefusal(result);
+      const refusal = signInRefusal(result, text);
       return {
         state: flow.state, status: refusal.status, ...(refusal.retryAfterSeconds ? { retryAfterSeconds: refusal.retryAfterSeconds } : {}),
         ui: withFeedback(ui, { values: { identifier: values.identifier }, messages: [refusal.message] }),
@@ -67,7 +59,7 @@ export const loginFlow: FlowDefinition = {
       correlationId: ctx.correlationId, data: { method: 'password', ip: ctx.ip } });
     return {
       state: 'success', status: 200, userId: result.user.id, session,
-      ui: { nodes: [], messages: [success('signin.succeeded', 'You are signed in.')], submitLabel: '' },
+      ui: { nodes: [], messages: [text.success('signin.succeeded')], submitLabel: '' },
     };
   },
 };

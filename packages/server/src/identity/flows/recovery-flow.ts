@@ -2,18 +2,19 @@ import { createUserRepository, type User } from '../../db/repositories/users.js'
 import type { RequestContext } from '../account-deps.js';
 import { flowCodeSecret, sendRecoveryLink } from '../account-links.js';
 import { createAccountTokenRepository } from '../../db/repositories/account-tokens.js';
-import { consumeFlowCode, LINK_MESSAGES } from '../email-verification.js';
+import { consumeFlowCode } from '../email-verification.js';
 import { checkEmail } from '../identifiers.js';
 import { afterPasswordChange, checkNewPassword, replacePassword } from '../password-reset.js';
-import { codeField, emailField, hasErrors, newPasswordField, readFields } from './flow-fields.js';
-import { error, field, info, success, withFeedback, type FlowUi } from './flow-ui.js';
+import { codeField, emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
+import { passwordRefusal, textFor, type FlowText } from './flow-text.js';
+import { field, withFeedback, type FlowUi } from './flow-ui.js';
 import type { Flow, FlowDefinition, FlowInput, FlowStep } from './flow-types.js';
 
-const codeUi = (email: string): FlowUi => ({
-  nodes: [field('email', 'hidden', 'Email', { value: email, required: false }), codeField(), newPasswordField('password', 'New password')],
-  messages: [info('recovery.sent', `If ${email} belongs to an account, we sent it a link to reset the password. ` +
-    'Open the link, or enter the code from the email and a new password here.')],
-  submitLabel: 'Reset password',
+const codeUi = (text: FlowText, email: string): FlowUi => ({
+  nodes: [field('email', 'hidden', text.t('label.email'), { value: email, required: false }), codeField(text),
+    newPasswordField(text, 'password', 'label.new_password')],
+  messages: [text.info('recovery.sent', { email })],
+  submitLabel: text.t('button.reset_password'),
 });
 
 /**
@@ -24,8 +25,9 @@ export const recoveryFlow: FlowDefinition = {
   type: 'recovery',
   requiresSession: false,
   lifetimeSeconds: (ctx) => ctx.settings.recoveryLinkLifetime,
-  async start() {
-    return { state: 'choose_method', ui: { nodes: [emailField()], messages: [], submitLabel: 'Send reset link' } };
+  async start(ctx) {
+    const text = textFor(ctx);
+    return { state: 'choose_method', ui: { nodes: [emailField(text)], messages: [], submitLabel: text.t('button.send_reset_link') } };
   },
   async submit(ctx, flow, input) {
     return flow.state === 'sent_email' ? resetWithCode(ctx, flow, input) : requestReset(ctx, flow, input);
@@ -33,15 +35,16 @@ export const recoveryFlow: FlowDefinition = {
 };
 
 async function requestReset(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
-  const { values, errors } = readFields(input, { email: { kind: 'identifier', required: true } });
+  const text = textFor(ctx);
+  const { values, errors } = readFields(input, { email: { kind: 'identifier', required: true } }, text);
   const email = errors.email ? undefined : checkEmail(values.email);
-  if (email && !email.ok) errors.email = error(email.code, email.message);
+  if (email && !email.ok) errors.email = identifierError(text, email);
   if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values, fieldErrors: errors }) };
   for (const [quota, key] of [['recoveryPerIp', ctx.ip], ['recoveryPerEmail', email.value.toLowerCase()]] as const) {
     const allowed = await ctx.deps.limits.consume(ctx.tenant.id, quota, ctx.settings.limits, key);
     if (!allowed.allowed) {
       return { state: flow.state, status: 429, retryAfterSeconds: allowed.retryAfterSeconds, ui: withFeedback(flow.ui, { values,
-        messages: [error('recovery.throttled', 'Too many reset requests. Try again later.')] }) };
+        messages: [text.error('recovery.throttled')] }) };
     }
   }
   const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email.value, ['email']);
@@ -49,11 +52,12 @@ async function requestReset(ctx: RequestContext, flow: Flow, input: FlowInput): 
     correlationId: ctx.correlationId, data: { ip: ctx.ip, accountFound: Boolean(user && !user.disabled) } });
   // Not awaited: sending takes time only when the account exists.
   if (user && !user.disabled) void sendRecoveryLink(ctx, user, flow.id).catch((e) => ctx.deps.warn('recovery link failed', e));
-  return { state: 'sent_email', status: 200, data: { ...flow.data, email: email.value }, ui: codeUi(email.value) };
+  return { state: 'sent_email', status: 200, data: { ...flow.data, email: email.value }, ui: codeUi(text, email.value) };
 }
 
 async function resetWithCode(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
-  const { values, errors } = readFields(input, { code: { kind: 'code', required: true }, password: { kind: 'password', required: true } });
+  const text = textFor(ctx);
+  const { values, errors } = readFields(input, { code: { kind: 'code', required: true }, password: { kind: 'password', required: true } }, text);
   if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: errors }) };
   const data = { ...flow.data };
   // Check the new password before spending the code, so a refused password does not cost the user their code.
@@ -61,15 +65,15 @@ async function resetWithCode(ctx: RequestContext, flow: Flow, input: FlowInput):
   const owner = pending && await createUserRepository(ctx.deps.db).find(ctx.tenant.id, pending.userId);
   if (owner) {
     const policy = await checkNewPassword(ctx, owner, values.password);
-    if (!policy.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: { password: error(policy.code, policy.message) } }) };
+    if (!policy.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: { password: passwordRefusal(text, ctx, policy, values.password) } }) };
   }
   const result = await consumeFlowCode(ctx, { id: flow.id, data }, 'reset_code', values.code);
   if (!result.ok) {
-    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: error(result.code, LINK_MESSAGES[result.code] ?? '') } }) };
+    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: text.error(result.code) } }) };
   }
   const outcome = await resetPassword(ctx, result.user, values.password);
-  if (!outcome.ok) return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { password: error(outcome.code, outcome.message) } }) };
-  return { state: 'success', status: 200, data, ui: { nodes: [], messages: [success('recovery.succeeded', 'Your password was changed. Sign in with the new one.')], submitLabel: '' } };
+  if (!outcome.ok) return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { password: passwordRefusal(text, ctx, outcome, values.password) } }) };
+  return { state: 'success', status: 200, data, ui: { nodes: [], messages: [text.success('recovery.succeeded')], submitLabel: '' } };
 }
 
 /** Sets the new password of a user who proved control of their mailbox (link or code). */

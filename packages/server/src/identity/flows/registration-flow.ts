@@ -2,31 +2,34 @@ import { recordAuditEvent } from '../../audit/audit-log.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import { sendMail, sendVerificationLink } from '../account-links.js';
-import { consumeFlowCode, LINK_MESSAGES, verifyEmail } from '../email-verification.js';
+import { consumeFlowCode, verifyEmail } from '../email-verification.js';
 import { checkEmail, checkUsername } from '../identifiers.js';
 import { startSession } from '../sessions.js';
-import { codeField, emailField, hasErrors, newPasswordField, readFields } from './flow-fields.js';
-import { error, field, info, success, withFeedback, type FlowUi, type Message } from './flow-ui.js';
+import { codeField, emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
+import { passwordRefusal, textFor, type FlowText } from './flow-text.js';
+import { field, withFeedback, type FlowUi, type Message } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep } from './flow-types.js';
 
 function registrationUi(ctx: RequestContext): FlowUi {
   const withUsername = ctx.settings.signInIdentifiers.includes('username');
+  const text = textFor(ctx);
   return {
     nodes: [
-      emailField(),
-      ...(withUsername ? [field('username', 'text', 'Username', { autocomplete: 'username', required: false })] : []),
-      field('name', 'text', 'Name', { autocomplete: 'name', required: false }),
-      newPasswordField(),
+      emailField(text),
+      ...(withUsername ? [field('username', 'text', text.t('label.username'), { autocomplete: 'username', required: false })] : []),
+      field('name', 'text', text.t('label.name'), { autocomplete: 'name', required: false }),
+      newPasswordField(text),
     ],
     messages: [],
-    submitLabel: 'Create account',
+    submitLabel: text.t('button.create_account'),
   };
 }
 
-export const sentEmailUi = (email: string, text: string): FlowUi => ({
-  nodes: [field('email', 'hidden', 'Email', { value: email, required: false }), codeField()],
-  messages: [info('verification.sent', text)],
-  submitLabel: 'Verify',
+/** "We sent a link and a code": `sent` is `verification.sent` or its variant. */
+export const sentEmailUi = (text: FlowText, email: string, sent: 'verification.sent' | 'verification.sent.if_account'): FlowUi => ({
+  nodes: [field('email', 'hidden', text.t('label.email'), { value: email, required: false }), codeField(text)],
+  messages: [text.info(sent, { email })],
+  submitLabel: text.t('button.verify'),
 });
 
 const doneUi = (message: Message): FlowUi => ({ nodes: [], messages: [message], submitLabel: '' });
@@ -42,7 +45,7 @@ export const registrationFlow: FlowDefinition = {
   lifetimeSeconds: () => 3600,
   async start(ctx) {
     if (!ctx.settings.selfRegistration) {
-      throw new FlowError(403, error('registration.disabled', 'This organization does not allow creating accounts here. Ask your administrator for an invitation.'));
+      throw new FlowError(403, textFor(ctx).error('registration.disabled'));
     }
     return { state: 'choose_method', ui: registrationUi(ctx) };
   },
@@ -55,21 +58,22 @@ export const registrationFlow: FlowDefinition = {
 
 async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
   const { deps, tenant, settings } = ctx;
+  const text = textFor(ctx);
   const { values, errors } = readFields(input, {
     email: { kind: 'identifier', required: true }, username: { kind: 'identifier', required: false },
     name: { kind: 'text', required: false }, password: { kind: 'password', required: true },
-  });
+  }, text);
   const shown = { email: values.email, username: values.username, name: values.name };
   const email = errors.email ? undefined : checkEmail(values.email);
-  if (email && !email.ok) errors.email = error(email.code, email.message);
+  if (email && !email.ok) errors.email = identifierError(text, email);
   const username = values.username && !errors.username ? checkUsername(values.username) : undefined;
-  if (username && !username.ok) errors.username = error(username.code, username.message);
-  if (values.name.length > 200) errors.name = error('field.too_long', 'Use at most 200 characters.');
+  if (username && !username.ok) errors.username = identifierError(text, username);
+  if (values.name.length > 200) errors.name = text.error('field.too_long.characters', { max: 200 });
   if (!errors.password) {
     const policy = await deps.checkPassword(values.password, {
       settings: settings.passwordPolicy, identifiers: [username?.ok ? username.value : undefined, email?.ok ? email.value : undefined],
     });
-    if (!policy.ok) errors.password = error(policy.code, policy.message);
+    if (!policy.ok) errors.password = passwordRefusal(text, ctx, policy, values.password);
   }
   if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown, fieldErrors: errors }) };
 
@@ -77,24 +81,23 @@ async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Prom
     const allowed = await deps.limits.consume(tenant.id, quota, settings.limits, key);
     if (!allowed.allowed) {
       return { state: flow.state, status: 429, retryAfterSeconds: allowed.retryAfterSeconds, ui: withFeedback(flow.ui, { values: shown,
-        messages: [error('registration.throttled', 'Too many sign-ups from here. Try again later.')] }) };
+        messages: [text.error('registration.throttled')] }) };
     }
   }
   const users = createUserRepository(deps.db);
   if (username?.ok && await users.findByLogin(tenant.id, username.value, ['username', 'email'])) {
     return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown,
-      fieldErrors: { username: error('username.taken', 'This username is taken. Choose another one.') } }) };
+      fieldErrors: { username: text.error('username.taken') } }) };
   }
   const passwordHash = await deps.hashing.hash(values.password);
   const existing = await users.findByLogin(tenant.id, email.value, ['email', 'username']);
-  const sentText = `We sent a link to ${email.value}. Open it to verify your address, or enter the code from the email here.`;
   if (existing) {
     // Say nothing different; tell the address's owner instead.
     await deps.audit.write({ tenantId: tenant.id, type: 'user.registration_attempt_existing', subject: existing.id,
       correlationId: ctx.correlationId, data: { ip: ctx.ip } });
     void sendMail(ctx, email.value, 'registration-attempt', { userName: existing.name ?? '', signInLink: `${deps.publicUrl}/${tenant.id}/account/login`,
       recoveryLink: `${deps.publicUrl}/${tenant.id}/account/recovery` });
-    return { state: 'sent_email', status: 200, ui: sentEmailUi(email.value, sentText), data: { ...flow.data, email: email.value } };
+    return { state: 'sent_email', status: 200, ui: sentEmailUi(text, email.value, 'verification.sent'), data: { ...flow.data, email: email.value } };
   }
   const user = await deps.db.transaction().execute(async (trx) => {
     const created = await createUserRepository(trx).insert(tenant.id, {
@@ -107,23 +110,24 @@ async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Prom
   if (!settings.requireVerifiedEmail) {
     void sendVerificationLink(ctx, user, email.value, flow.id);
     const session = await startSession(ctx, user, ['pwd']);
-    return { state: 'success', status: 200, userId: user.id, session, ui: doneUi(success('registration.succeeded', 'Your account is ready.')) };
+    return { state: 'success', status: 200, userId: user.id, session, ui: doneUi(text.success('registration.succeeded')) };
   }
   void sendVerificationLink(ctx, user, email.value, flow.id);
-  return { state: 'sent_email', status: 200, userId: user.id, ui: sentEmailUi(email.value, sentText), data: { ...flow.data, email: email.value } };
+  return { state: 'sent_email', status: 200, userId: user.id, ui: sentEmailUi(text, email.value, 'verification.sent'), data: { ...flow.data, email: email.value } };
 }
 
 /** The code from the verification mail, typed into the same flow: verifies and signs in. */
 async function submitCode(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
-  const { values, errors } = readFields(input, { code: { kind: 'code', required: true } });
+  const text = textFor(ctx);
+  const { values, errors } = readFields(input, { code: { kind: 'code', required: true } }, text);
   if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: errors }) };
   const data = { ...flow.data };
   const result = await consumeFlowCode(ctx, { id: flow.id, data }, 'verify_code', values.code);
   if (!result.ok || !(await verifyEmail(ctx, result))) {
     const code = result.ok ? 'link.invalid' : result.code;
-    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: error(code, LINK_MESSAGES[code] ?? '') } }) };
+    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: text.error(code) } }) };
   }
   const session = await startSession(ctx, result.user, ['pwd', 'email']);
   return { state: 'success', status: 200, userId: result.user.id, session, data,
-    ui: doneUi(success('verification.succeeded', 'Your email address is verified and your account is ready.')) };
+    ui: doneUi(text.success('verification.succeeded.signed_in')) };
 }

@@ -5,28 +5,30 @@ import type { RequestContext } from '../account-deps.js';
 import { accountKeyFor, displayName, sendEmailChangeLink, sendMail } from '../account-links.js';
 import { checkEmail } from '../identifiers.js';
 import { afterPasswordChange, checkNewPassword, replacePassword } from '../password-reset.js';
-import { emailField, hasErrors, newPasswordField, readFields } from './flow-fields.js';
-import { error, field, info, success, withFeedback, type FlowUi, type Message } from './flow-ui.js';
+import { emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
+import { formatWait, passwordRefusal, textFor, type FlowText } from './flow-text.js';
+import { field, withFeedback, type FlowUi, type Message } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep } from './flow-types.js';
-import { formatWait } from './login-flow.js';
 import { startSession } from '../sessions.js';
 
-const currentPassword = (group: string) => ({ ...field('current_password', 'password', 'Current password', { autocomplete: 'current-password' }), group });
+const currentPassword = (text: FlowText, group: string) =>
+  ({ ...field('current_password', 'password', text.t('label.current_password'), { autocomplete: 'current-password' }), group });
 
-function settingsUi(user: User): FlowUi {
+function settingsUi(text: FlowText, user: User): FlowUi {
   return {
     nodes: [
       // Tells password managers whose password changes (hidden, not editable here).
-      { ...field('username', 'hidden', 'Username', { value: user.username ?? user.email ?? '', required: false, autocomplete: 'username' }), group: 'password' },
-      currentPassword('password'),
-      { ...newPasswordField('new_password', 'New password'), group: 'password' },
-      { ...emailField('New email'), name: 'new_email', value: user.email ?? '', group: 'email' },
-      currentPassword('email'),
-      currentPassword('delete'),
-      { ...field('confirm', 'text', 'Type DELETE to confirm', { autocomplete: 'off' }), group: 'delete' },
+      { ...field('username', 'hidden', text.t('label.username'), { value: user.username ?? user.email ?? '', required: false, autocomplete: 'username' }),
+        group: 'password' },
+      currentPassword(text, 'password'),
+      { ...newPasswordField(text, 'new_password', 'label.new_password'), group: 'password' },
+      { ...emailField(text, 'label.new_email'), name: 'new_email', value: user.email ?? '', group: 'email' },
+      currentPassword(text, 'email'),
+      currentPassword(text, 'delete'),
+      { ...field('confirm', 'text', text.t('label.confirm_delete'), { autocomplete: 'off' }), group: 'delete' },
     ],
     messages: [],
-    submitLabel: 'Save',
+    submitLabel: text.t('button.save'),
   };
 }
 
@@ -44,18 +46,19 @@ export const settingsFlow: FlowDefinition = {
   lifetimeSeconds: () => 3600,
   async start(ctx) {
     const user = await sessionUser(ctx);
-    return { state: 'show_form', ui: settingsUi(user), userId: user.id };
+    return { state: 'show_form', ui: settingsUi(textFor(ctx), user), userId: user.id };
   },
   async submit(ctx, flow, input) {
     const user = await sessionUser(ctx);
-    if (flow.userId !== user.id) throw new FlowError(403, error('flow.not_yours', 'This settings form belongs to another session.'));
+    const text = textFor(ctx);
+    if (flow.userId !== user.id) throw new FlowError(403, text.error('flow.not_yours'));
     const method = METHODS.find((m) => m === input.method);
-    const ui = settingsUi(user);
-    if (!method) return { state: flow.state, status: 400, ui: withFeedback(ui, { messages: [error('settings.unknown_method', 'Choose what to change.')] }) };
+    const ui = settingsUi(text, user);
+    if (!method) return { state: flow.state, status: 400, ui: withFeedback(ui, { messages: [text.error('settings.unknown_method')] }) };
     const { values, errors } = readFields(input, {
       current_password: { kind: 'password', required: true }, new_password: { kind: 'password', required: method === 'password' },
       new_email: { kind: 'identifier', required: method === 'email' }, confirm: { kind: 'text', required: method === 'delete' },
-    });
+    }, text);
     const fail = (fieldErrors: Partial<Record<string, Message>>, status = 400, messages: Message[] = []): FlowStep =>
       ({ state: flow.state, status, ui: tagGroup(withFeedback(ui, { values: { new_email: values.new_email }, fieldErrors, messages }), method) });
     if (hasErrors(errors)) return fail(errors);
@@ -63,7 +66,7 @@ export const settingsFlow: FlowDefinition = {
     if (reauth) return fail({ current_password: reauth.message }, reauth.status);
     if (method === 'password') return changePassword(ctx, flow, user, values.new_password, fail);
     if (method === 'email') return changeEmail(ctx, flow, user, values.new_email, fail);
-    if (values.confirm !== 'DELETE') return fail({ confirm: error('settings.confirm_delete', 'Type DELETE in capitals to confirm.') });
+    if (values.confirm !== 'DELETE') return fail({ confirm: text.error('settings.confirm_delete') });
     return deleteAccount(ctx, user);
   },
 };
@@ -75,44 +78,47 @@ function tagGroup(ui: FlowUi, group: string): FlowUi {
 
 async function sessionUser(ctx: RequestContext): Promise<User> {
   const user = ctx.session && await createUserRepository(ctx.deps.db).find(ctx.tenant.id, ctx.session.userId);
-  if (!user) throw new FlowError(401, error('session.required', 'Sign in to change your account settings.'));
+  if (!user) throw new FlowError(401, textFor(ctx).error('session.required.settings'));
   return user;
 }
 
 async function reauthenticate(ctx: RequestContext, user: User, password: string): Promise<{ status: number; message: Message } | undefined> {
   const key = accountKeyFor(user, '');
   const gate = await ctx.deps.limits.checkSignIn(ctx.tenant.id, ctx.settings.limits, key, ctx.ip);
-  if (!gate.allowed) return { status: 429, message: error('signin.throttled', `Too many attempts. Wait ${formatWait(gate.retryAfterSeconds)} and try again.`) };
+  const text = textFor(ctx);
+  if (!gate.allowed) return { status: 429, message: text.error('signin.throttled', { wait: formatWait(gate.retryAfterSeconds, text.locale) }) };
   const verified = user.passwordHash ? await ctx.deps.hashing.verifyAndUpdate(password, user.passwordHash) : { valid: false };
   if (verified.valid) return undefined;
   await ctx.deps.limits.recordSignInFailure(ctx.tenant.id, ctx.settings.limits, key, ctx.ip);
-  return { status: 400, message: error('settings.wrong_password', 'Your current password is not correct.') };
+  return { status: 400, message: text.error('settings.wrong_password') };
 }
 
 async function changePassword(ctx: RequestContext, flow: Flow, user: User, password: string, fail: (e: Partial<Record<string, Message>>) => FlowStep): Promise<FlowStep> {
+  const text = textFor(ctx);
   const policy = await checkNewPassword(ctx, user, password);
-  if (!policy.ok) return fail({ new_password: error(policy.code, policy.message) });
+  if (!policy.ok) return fail({ new_password: passwordRefusal(text, ctx, policy, password) });
   const hash = await ctx.deps.hashing.hash(password);
   await ctx.deps.db.transaction().execute((trx) => replacePassword(trx, ctx, user, hash, { type: 'user.password_changed' }));
   await afterPasswordChange(ctx, user);
   // Every session was revoked with the old stamp; this browser continues under a fresh one.
   const current = await createUserRepository(ctx.deps.db).find(ctx.tenant.id, user.id);
   const session = current ? await startSession(ctx, current, ['pwd']) : undefined;
-  return { state: 'show_form', status: 200, ...(session ? { session } : { signedOut: true }), ui: withFeedback(settingsUi(user), { messages: [success('settings.password_changed',
-    'Your password was changed. Your other sessions were signed out.')] }) };
+  return { state: 'show_form', status: 200, ...(session ? { session } : { signedOut: true }), ui: withFeedback(settingsUi(text, user),
+    { messages: [text.success('settings.password_changed')] }) };
 }
 
 async function changeEmail(ctx: RequestContext, flow: Flow, user: User, newEmail: string, fail: (e: Partial<Record<string, Message>>) => FlowStep): Promise<FlowStep> {
+  const text = textFor(ctx);
   const email = checkEmail(newEmail);
-  if (!email.ok) return fail({ new_email: error(email.code, email.message) });
-  if (user.email?.toLowerCase() === email.value.toLowerCase()) return fail({ new_email: error('settings.same_email', 'This is already your email address.') });
+  if (!email.ok) return fail({ new_email: identifierError(text, email) });
+  if (user.email?.toLowerCase() === email.value.toLowerCase()) return fail({ new_email: text.error('settings.same_email') });
   const taken = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email.value, ['email', 'username']);
   await recordAuditEvent(ctx.deps.db, { tenantId: ctx.tenant.id, type: 'user.email_change_requested', actor: user.id, subject: user.id,
     correlationId: ctx.correlationId, data: { ip: ctx.ip } });
   // A taken address gets no link (and the answer is the same), so this cannot probe for accounts.
   if (!taken) void sendEmailChangeLink(ctx, user, email.value);
-  return { state: 'show_form', status: 200, ui: withFeedback(settingsUi(user), { messages: [info('settings.email_link_sent',
-    `We sent a link to ${email.value}. Your address changes when you open it.`)] }) };
+  return { state: 'show_form', status: 200, ui: withFeedback(settingsUi(text, user),
+    { messages: [text.info('settings.email_link_sent', { email: email.value })] }) };
 }
 
 async function deleteAccount(ctx: RequestContext, user: User): Promise<FlowStep> {
@@ -123,7 +129,7 @@ async function deleteAccount(ctx: RequestContext, user: User): Promise<FlowStep>
     await createUserRepository(trx).delete(user.id);
   });
   if (user.email) void sendMail(ctx, user.email, 'account-deleted', { userName: displayName(user) });
-  return { state: 'success', status: 200, signedOut: true, ui: { nodes: [], messages: [success('settings.account_deleted', 'Your account was deleted.')], submitLabel: '' } };
+  return { state: 'success', status: 200, signedOut: true, ui: { nodes: [], messages: [textFor(ctx).success('settings.account_deleted')], submitLabel: '' } };
 }
 
 /** Applies a confirmed email change (the link sent to the new address); the old address is told. */

@@ -1,0 +1,161 @@
+/**
+ * English text of the sign-in, consent and account pages and of the flow messages and labels.
+ *
+ * - Message keys are the message `code` the JSON API returns (`signin.invalid_credentials`). Where
+ *   one code has several sentences, the extra ones are `<code>.<variant>`
+ *   (`password.common.pattern`); the API still reports the plain code.
+ * - `label.*` field labels, `button.*` buttons, `title.*` page titles, `nav.*` links under a form,
+ *   `section.*` settings sections, `page.*` texts of the one-message pages, `consent.*` and
+ *   `login.*` the OpenID Connect sign-in and consent pages.
+ * - `{name}` placeholders are filled by the code and escaped where HTML is written.
+ * This catalog is the reference: every other locale may translate any subset of its keys.
+ */
+export const pages = {
+  // Form fields (flows/flow-fields.ts)
+  'field.required': 'This field is required.',
+  'field.too_long': 'This is too long: at most {max} bytes.',
+  'field.too_long.characters': 'Use at most {max} characters.',
+  'identifier.too_long': 'This is too long: at most {max} characters.',
+  'username.invalid_length': 'Use 2 to 64 characters.',
+  'username.invalid_characters': 'Use letters, digits, ".", "_" or "-", starting and ending with a letter or digit.',
+  'username.mixed_script': 'Use letters from one alphabet only: mixing alphabets makes names that look like others.',
+  'username.taken': 'This username is taken. Choose another one.',
+  'email.invalid': 'Enter a valid email address, like name@example.com.',
+  'email.mixed_script': 'Use letters from one alphabet only in the email address.',
+
+  // Password policy (security/password-policy); `{minLength}`, `{maxLength}` from the tenant's policy.
+  'password.too_short': 'Use at least {minLength} characters.',
+  'password.too_long': 'Use at most {maxLength} characters.',
+  'password.too_long.bytes': 'Passwords are limited to 4 KiB ({max} bytes).',
+  'password.contains_identifier': 'Choose a password that does not contain your username or email address.',
+  'password.common': 'This is one of the most common passwords, so attackers try it first. Choose another.',
+  'password.common.pattern': 'Avoid repeated or consecutive characters like "aaaaaaaa" or "12345678": attackers try them first.',
+  'password.breached': 'This password has appeared in a data breach, so attackers try it first. Choose another.',
+
+  // Sign-in; `{wait}` is a localized duration ("30 seconds", "5 minutes").
+  'signin.invalid_credentials': 'Incorrect username, email or password.',
+  'signin.blocked': 'Too many failed sign-ins: signing in to this account from your network is blocked for now. If the account exists, ' +
+    'its owner was sent an email with a link to unblock it; resetting the password unblocks it too.',
+  'signin.throttled': 'Too many attempts. Wait {wait} and try again.',
+  'signin.succeeded': 'You are signed in.',
+  'account.disabled': 'This account has been disabled. Contact your administrator.',
+  'account.unverified': 'Verify your email address before signing in: open the link we emailed you, or ask for a new one.',
+
+  // Registration and verification
+  'registration.disabled': 'This organization does not allow creating accounts here. Ask your administrator for an invitation.',
+  'registration.throttled': 'Too many sign-ups from here. Try again later.',
+  'registration.succeeded': 'Your account is ready.',
+  'verification.sent': 'We sent a link to {email}. Open it to verify your address, or enter the code from the email here.',
+  'verification.sent.if_account': 'If {email} belongs to an account that needs verifying, we sent it a link and a code. ' +
+    'Open the link, or enter the code here.',
+  'verification.succeeded': 'Your email address is verified.',
+  'verification.succeeded.signed_in': 'Your email address is verified and your account is ready.',
+  'verification.throttled': 'Too many emails were sent to this address. Try again later.',
+
+  // Recovery
+  'recovery.sent': 'If {email} belongs to an account, we sent it a link to reset the password. ' +
+    'Open the link, or enter the code from the email and a new password here.',
+  'recovery.throttled': 'Too many reset requests. Try again later.',
+  'recovery.succeeded': 'Your password was changed. Sign in with the new one.',
+
+  // Emailed links and codes
+  'link.invalid': 'This link or code has expired or was already used. Ask for a new one.',
+  'link.superseded': 'This link is no longer valid because the account changed since it was sent (for example, the password). Ask for a new one.',
+  'code.too_many_attempts': 'Too many wrong codes. Ask for a new email.',
+
+  // Flows and sessions
+  'flow.expired': 'This form has expired. Start again.',
+  'flow.not_found': 'This form does not exist. Start again.',
+  'flow.completed': 'This form was already completed.',
+  'flow.not_yours': 'This settings form belongs to another session.',
+  'session.required': 'Sign in first.',
+  'session.required.settings': 'Sign in to change your account settings.',
+
+  // Settings
+  'settings.unknown_method': 'Choose what to change.',
+  'settings.confirm_delete': 'Type DELETE in capitals to confirm.',
+  'settings.wrong_password': 'Your current password is not correct.',
+  'settings.password_changed': 'Your password was changed. Your other sessions were signed out.',
+  'settings.same_email': 'This is already your email address.',
+  'settings.email_link_sent': 'We sent a link to {email}. Your address changes when you open it.',
+  'settings.account_deleted': 'Your account was deleted.',
+
+  // Field labels
+  'label.email': 'Email',
+  'label.new_email': 'New email',
+  'label.username': 'Username',
+  'label.username_or_email': 'Username or email',
+  'label.name': 'Name',
+  'label.password': 'Password',
+  'label.new_password': 'New password',
+  'label.current_password': 'Current password',
+  'label.code': 'Code from the email',
+  'label.confirm_delete': 'Type DELETE to confirm',
+  'label.optional': '(optional)',
+
+  // Buttons
+  'button.sign_in': 'Sign in',
+  'button.sign_out': 'Sign out',
+  'button.create_account': 'Create account',
+  'button.verify': 'Verify',
+  'button.send_verification': 'Send verification email',
+  'button.send_reset_link': 'Send reset link',
+  'button.reset_password': 'Reset password',
+  'button.set_new_password': 'Set new password',
+  'button.save': 'Save',
+  'button.cancel': 'Cancel',
+  'button.allow': 'Allow',
+  'button.deny': 'Deny',
+
+  // Settings sections (heading and button of each form)
+  'section.password': 'Change password',
+  'section.email': 'Change email',
+  'section.delete': 'Delete account',
+
+  // Page titles
+  'title.login': 'Sign in',
+  'title.register': 'Create your account',
+  'title.verification': 'Verify your email',
+  'title.recovery': 'Reset your password',
+  'title.settings': 'Account settings',
+  'title.account': 'Account',
+  'title.consent': 'Allow access',
+  'title.page_not_found': 'Page not found',
+  'title.form_expired': 'Form expired',
+  'title.link_invalid': 'Link not valid',
+  'title.choose_password': 'Choose a new password',
+  'title.email_verified': 'Email verified',
+  'title.password_changed': 'Password changed',
+  'title.signin_unblocked': 'Sign-in unblocked',
+  'title.email_changed': 'Email changed',
+  'title.signin_expired': 'Sign-in expired',
+  'title.unexpected_step': 'Unexpected step',
+
+  // Links under forms
+  'nav.forgot_password': 'Forgot password?',
+  'nav.create_account': 'Create account',
+  'nav.have_account': 'Already have an account? Sign in',
+  'nav.back_to_sign_in': 'Back to sign in',
+  'nav.sign_in': 'Sign in',
+
+  // One-message pages
+  'page.no_such_page': 'There is no such page.',
+  'page.form_expired': 'This form has expired. Go back and try again.',
+  'page.form_expired_link': 'This form has expired. Open the link from the email again.',
+  'page.email_verified': 'Your email address is verified. You can sign in now.',
+  'page.password_changed': 'Your password was changed and every session signed out. Sign in with the new password.',
+  'page.signin_unblocked': 'You can sign in again. If the failed attempts were not yours, change your password.',
+  'page.email_changed': 'Your email address is now {email}. Sign in again.',
+  'page.signin_link_invalid': 'This sign-in link is not valid.',
+  'page.signin_expired': 'This sign-in has expired or was opened in another browser. Go back to the application and start again.',
+  'page.start_again': 'Go back to the application and start again.',
+
+  // OpenID Connect sign-in and consent pages; `{clientName}` is the application's name.
+  'login.to_continue': 'to continue to {clientName}',
+  'login.enter_credentials': 'Enter your username or email and your password.',
+  'consent.heading': 'Allow {clientName} access?',
+  'consent.signed_in_as': 'Signed in as {userName}',
+  'consent.asks': '{clientName} asks to:',
+  'consent.you': 'you',
+  'client.unnamed': 'the application',
+} as const;
