@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { APPLICATION_TYPES, type ApplicationType } from '../db/repositories/applications.js';
 import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants.js';
 import { readCertificatePem } from '../security/certificates.js';
-import { identify } from '@tessera/passwords';
+import { assertKnownHash } from '@tessera/passwords';
 import { AccountSettingsSchema } from './account-settings.js';
 
 /**
@@ -152,8 +152,13 @@ export const UserSchema = z.strictObject({
   name: DisplayNameSchema.optional(),
   password: z.string().min(8, 'must be at least 8 characters').max(1024, 'must be at most 1024 characters').optional(),
   /** Any format @tessera/passwords verifies (argon2, bcrypt, Django, passlib, scrypt, …); upgraded to argon2id at next sign-in. */
-  passwordHash: z.string().max(4096).refine((hash) => identify(hash) !== undefined,
-    'is not a password hash format Tessera verifies (see docs/passwords.md)').optional(),
+  passwordHash: z.string().max(4096).superRefine((hash, ctx) => {
+    try {
+      assertKnownHash(hash);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `is not a password hash Tessera verifies: ${(error as Error).message} (see docs/passwords.md)` });
+    }
+  }).optional(),
   roles: z.array(RoleGrantSchema).optional(),
 }).superRefine((user, ctx) => {
   if (user.username === undefined && user.email === undefined) {

@@ -92,7 +92,7 @@ tenants:
       'tenants[0].applications[1].certificates[1].jwk: must be a public key',
       'tenants[0].applications[2].type: must be one of web, spa, native, daemon',
       'tenants[0].users[0]: a user needs a username or an email',
-      'tenants[0].users[1].passwordHash: is not a password hash format Tessera verifies',
+      'tenants[0].users[1].passwordHash: is not a password hash Tessera verifies',
       'tenants[0].users[1].passwordHash: give password or passwordHash, not both',
     ];
     for (const text of expected) expect(problems.some((line) => line.startsWith(`tessera.yaml: ${text}`)), text).toBe(true);
