@@ -14,7 +14,9 @@ const SubmitBody = z.record(z.string().max(64), z.string().max(8192)).refine((bo
 
 /**
  * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one,
- * `GET …/{id}` reads it, `POST …/{id}` submits it. Sessions travel as bearer tokens.
+ * `GET …/{id}` reads it, `POST …/{id}` submits it. Sessions travel as bearer tokens. Message
+ * `code`s are stable; `text` and labels are written in the language negotiated from the
+ * Accept-Language of the request that wrote them (docs/i18n.md).
  */
 export async function registerFlowApiRoutes(parent: FastifyInstance, deps: { contexts: AccountContexts; publicUrl: string }): Promise<void> {
   await parent.register(async (app) => routes(app, deps));
