@@ -128,11 +128,7 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
           error: refusal.message.text,
         }));
       }
-      await audit.write({
-        tenantId, type: 'signin.succeeded', actor: result.user.id, subject: result.user.id,
-        clientId, correlationId: request.id, data: { method: 'password', ip: request.ip },
-      });
-      const session = await startSession(ctx, result.user, ['pwd'], clientId);
+      const session = await startSession(ctx, result.user, ['pwd'], { clientId, signIn: { method: 'password' } });
       reply.header('Set-Cookie', contexts.setSessionCookie(tenantId, session.token, session.expiresAt, ctx.now));
       return finish(reply, request, runtime, { login: { accountId: result.user.id, amr: ['pwd'] } });
     }

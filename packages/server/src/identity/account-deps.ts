@@ -26,7 +26,7 @@ export interface MailSender {
     variables: Record<string, string> }): Promise<void>;
 }
 
-export type Gate = { allowed: true } | { allowed: false; reason: 'delayed' | 'blocked' | 'ip_throttled'; retryAfterSeconds: number };
+export type Gate = { allowed: true; clean?: boolean } | { allowed: false; reason: 'delayed' | 'blocked' | 'ip_throttled'; retryAfterSeconds: number };
 export type Quota = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 export type QuotaName = 'registrationPerIp' | 'registrationPerEmail' | 'recoveryPerIp' | 'recoveryPerEmail' | 'verificationPerEmail';
 
@@ -52,7 +52,7 @@ export interface AccountDeps {
   limits: AbuseLimits;
   checkPassword: PasswordPolicyCheck;
   /** Audit events outside a transaction (sign-in attempts); changes record theirs in their own transaction. */
-  audit: { write(event: AuditEvent): Promise<void> };
+  audit: { write(event: AuditEvent): Promise<void>; writeAll(events: AuditEvent[]): Promise<void> };
   clock: () => Date;
   /** Public base URL without a trailing slash; links in mails are `${publicUrl}/${tenant}/account/...`. */
   publicUrl: string;

@@ -54,9 +54,7 @@ export const loginFlow: FlowDefinition = {
         ui: withFeedback(ui, { values: { identifier: values.identifier }, messages: [refusal.message] }),
       };
     }
-    const session = await startSession(ctx, result.user, ['pwd']);
-    await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'signin.succeeded', actor: result.user.id, subject: result.user.id,
-      correlationId: ctx.correlationId, data: { method: 'password', ip: ctx.ip } });
+    const session = await startSession(ctx, result.user, ['pwd'], { signIn: { method: 'password' } });
     return {
       state: 'success', status: 200, userId: result.user.id, session,
       ui: { nodes: [], messages: [text.success('signin.succeeded')], submitLabel: '' },

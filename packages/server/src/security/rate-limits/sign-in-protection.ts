@@ -5,7 +5,8 @@ import { limitKey, retryAfterSeconds } from './limit-keys.js';
 import type { LimiterStore } from './limiter-store.js';
 
 export type SignInGate =
-  | { allowed: true }
+  /** `clean`: no failures or delay recorded for this (account, IP), so a success has nothing to clear. */
+  | { allowed: true; clean: boolean }
   | { allowed: false; reason: 'delayed' | 'blocked' | 'ip_throttled'; retryAfterSeconds: number };
 
 /** Told once per crossing, for the audit log (`signin.blocked`, `signin.throttled`). */
@@ -58,13 +59,13 @@ export function createSignInProtection(deps: SignInProtectionDeps) {
     /** Before checking a password: refused while blocked, throttled or delayed (in that order). */
     async checkSignIn(tenantId: string, limits: LimitSettings, accountKey: string, ip: string): Promise<SignInGate> {
       const key = await accountIpKey(tenantId, accountKey, ip);
-      const [block, ipCount, delay] = await Promise.all([
-        blocks().get(key), perIp(limits).get(ipKey(tenantId, ip)), delays().get(key),
+      const [block, ipCount, delay, failed] = await Promise.all([
+        blocks().get(key), perIp(limits).get(ipKey(tenantId, ip)), delays().get(key), failures(limits).get(key),
       ]);
       if (isOpenGate(block)) return refuse('blocked', block);
       if (ipCount && ipCount.consumedPoints >= limits.signInPerIp.points) return refuse('ip_throttled', ipCount);
       if (isOpenGate(delay)) return refuse('delayed', delay);
-      return { allowed: true };
+      return { allowed: true, clean: !delay && !(failed && failed.consumedPoints > 0) };
     },
 
     /** After a wrong password (or an unknown account: callers treat both alike). */
