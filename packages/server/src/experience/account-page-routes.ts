@@ -63,11 +63,15 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     return links[page] ?? [];
   }
 
-  function render(reply: FastifyReply, ctx: RequestContext, page: string, flow: Flow, status = 200) {
+  async function render(reply: FastifyReply, ctx: RequestContext, page: string, flow: Flow, status = 200) {
     const action = `${base(ctx.tenant.id)}/${page}?flow=${flow.id}`;
     const text = textFor(ctx);
+    // The settings page says whose account it is.
+    const user = page === 'settings' && ctx.session ? await createUserRepository(ctx.deps.db).find(ctx.tenant.id, ctx.session.userId) : undefined;
+    const name = user ? user.username ?? user.email ?? user.name ?? '' : '';
     return html(reply, status, renderFlowPage({
       basePath: pages.basePath, text, title: text.t(PAGES[page]?.title ?? 'title.account'), ui: flow.ui, action,
+      ...(name ? { intro: text.t('page.signed_in_as', { name }) } : {}),
       csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
       ...(page === 'settings' && ctx.session

@@ -26,7 +26,7 @@ export function createAccountDeps(services: Services, audit: AuditWriter, log: L
     async checkPassword(password, options) {
       const result = await checkPassword(password, options);
       if (result.ok) return { ok: true };
-      return { ok: false, code: result.code, message: result.message };
+      return { ok: false, code: result.code, message: result.message, ...(result.params ? { params: result.params } : {}) };
     },
     audit,
     clock: () => new Date(),
