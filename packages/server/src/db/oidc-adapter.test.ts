@@ -1,28 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from './database.js';
-import { migrateToLatest } from './migrate.js';
+import { openMigratedTestDatabase } from '../../test/support/test-database.js';
+import type { DatabaseHandle } from './database.js';
 import { createOidcAdapterClass, sweepExpiredOidcPayloads } from './oidc-adapter.js';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let now = Date.parse('2026-01-01T00:00:00Z');
 const clock = () => now;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-adapter-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-adapter-');
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 const adapterFor = (model: string, tenantId = 'acme') =>

@@ -1,36 +1,24 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createLocalJWKSet, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import type { DatabaseHandle } from '../db/database.js';
 import { createTenantRepository } from '../db/repositories/tenants.js';
 import { createApiRepository } from '../db/repositories/apis.js';
 import { createSigningKeys, DEFAULT_KEY_RETENTION_SECONDS } from './signing-keys.js';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
+import { openMigratedTestDatabase } from '../../test/support/test-database.js';
 
 const HOUR = 3600_000;
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let now = Date.parse('2026-01-01T00:00:00Z');
 const clock = () => now;
 const masterKey = randomBytes(32);
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-keys-'));
-  // The same tests on the embedded database and, in the postgres project, on PostgreSQL.
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-keys-');
   await createTenantRepository(database.db).insert({ id: 'acme', name: 'Acme' });
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 const publicJwks = (keys: JWK[]) => ({ keys: keys.map(({ d, p, q, dp, dq, qi, ...pub }) => pub) });

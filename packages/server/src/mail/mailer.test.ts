@@ -1,32 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../test/support/free-port.js';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { openMigratedTestDatabase } from '../../test/support/test-database.js';
+import type { DatabaseHandle } from '../db/database.js';
 import { MailSettingsSchema } from './mail-settings.js';
 import { createMailer, mailWarnings, type MailLog } from './mailer.js';
 import { createOutboxRepository } from './outbox-repository.js';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 const now = Date.parse('2026-03-01T12:00:00Z');
 const settings = MailSettingsSchema.parse({ from: 'Acme <no-reply@acme.example>' });
 const LINK = 'https://id.example.com/acme/recovery?token=secret-token-value';
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-mailer-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-mailer-');
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 function recordingLog(): MailLog & { lines: string[] } {

@@ -1,27 +1,19 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from '../db/database.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { openMigratedTestDatabase } from '../../test/support/test-database.js';
+import type { DatabaseHandle } from '../db/database.js';
 import { MailSettingsSchema } from './mail-settings.js';
 import { createMailer } from './mailer.js';
 import { isOutboxEnabled, registerOutboxRoutes } from './outbox-routes.js';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let app: FastifyInstance;
 let firstId: string;
 let secondId: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-outbox-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-outbox-');
   const mailer = createMailer({ db: database.db });
   const settings = MailSettingsSchema.parse({});
   await mailer.send({
@@ -37,8 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.close();
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 describe('GET /dev/outbox', () => {

@@ -1,27 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
 import { MailSettingsSchema } from '../../src/mail/mail-settings.js';
 import { createMailer, type Mailer } from '../../src/mail/mailer.js';
 import { linksIn, startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../support/test-database.js';
+import { openMigratedTestDatabase } from '../support/test-database.js';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let sink: SmtpSink;
 let mailer: Mailer;
 const settings = MailSettingsSchema.parse({ from: 'Acme Accounts <no-reply@acme.example>' });
 const LINK = 'https://id.example.com/acme/verify?token=t0k3n&flow=f1';
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-smtp-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-smtp-');
   sink = await startSmtpSink();
   // With credentials, as a real relay needs: the sink accepts any.
   mailer = createMailer({ smtpUrl: sink.url.replace('smtp://', 'smtp://mailer:secret@'), db: database.db });
@@ -30,8 +21,6 @@ afterAll(async () => {
   await mailer?.close();
   await sink?.close();
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 describe('mailer in SMTP mode, against a real SMTP server', () => {

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
 import { createPglitePool } from '../../src/db/pglite-pool.js';
 import type { Database } from '../../src/db/schema.js';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
 
 export type TestDatabaseKind = 'embedded' | 'postgres';
 
@@ -85,4 +89,28 @@ function openEmbedded(dataDir: string): Kysely<Database> {
       },
     }),
   });
+}
+
+/**
+ * A migrated database for unit tests of code that needs one: PGlite in a temporary directory, or
+ * a fresh PostgreSQL database in the `postgres` project. `close()` also deletes it.
+ *
+ * @example
+ * let database: DatabaseHandle;
+ * beforeAll(async () => { database = await openMigratedTestDatabase('tessera-mailer-'); });
+ * afterAll(() => database.close());
+ */
+export async function openMigratedTestDatabase(prefix: string): Promise<DatabaseHandle> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
+  const database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
+  await migrateToLatest(database.db);
+  return {
+    ...database,
+    async close() {
+      await database.close();
+      await rm(dir, { recursive: true, force: true });
+      if (postgres) await dropTestPostgresDatabase(postgres.name);
+    },
+  };
 }

@@ -1,10 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
+import { openMigratedTestDatabase } from '../../../test/support/test-database.js';
+import type { DatabaseHandle } from '../../db/database.js';
 import { createTenantRepository } from '../../db/repositories/tenants.js';
 import { createUserRepository, type User } from '../../db/repositories/users.js';
 import { formatExport, toExportRow, type ExportFormat } from './export-users.js';
@@ -14,16 +10,11 @@ import { validateRows } from './validate-rows.js';
 
 const BCRYPT = '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 const deps = () => ({ db: database.db, clock: () => new Date('2026-02-01T10:00:00Z') });
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-export-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-export-');
   for (const id of ['source', 'copy-jsonl', 'copy-csv']) await createTenantRepository(database.db).insert({ id, name: id });
   await importUsers(deps(), [
     { ref: 'line 1', username: 'alice', email: 'Alice@example.com', emailVerified: true, name: 'Smith, "Al"', passwordHash: BCRYPT, roles: [{ api: 'https://api.example.com', roles: ['admin', 'reader'] }] },
@@ -33,8 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 const list = (tenant: string) => createUserRepository(database.db).list(tenant);

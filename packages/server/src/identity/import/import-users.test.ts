@@ -1,11 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
+import { openMigratedTestDatabase } from '../../../test/support/test-database.js';
+import type { DatabaseHandle } from '../../db/database.js';
 import { createTenantRepository } from '../../db/repositories/tenants.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { ImportBatchError, importUsers, type ImportOptions } from './import-users.js';
@@ -14,9 +10,7 @@ import type { ImportRecord } from './validate-rows.js';
 const BCRYPT = '$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW';
 const DJANGO = 'pbkdf2_sha256$600000$c2FsdHNhbHQ$Vf1Ua5GOcyU5CnQ7Bb/X8k6h8dLIqmnX3x+T3K3WOBI=';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let tenant = '';
 let tenantCount = 0;
 const now = new Date('2026-02-01T10:00:00Z');
@@ -24,15 +18,10 @@ const deps = () => ({ db: database.db, clock: () => now });
 const run = (records: ImportRecord[], options: Partial<ImportOptions> = {}) => importUsers(deps(), records, { tenantId: tenant, ...options });
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-import-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-import-');
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 beforeEach(async () => {
   tenant = `import-${++tenantCount}`;

@@ -47,14 +47,14 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
     it('delays the next attempt after 5 failures, doubling the delay with each further failure', async () => {
       const counted = await fail(4);
       expect(counted.map((r) => r.failures)).toEqual([1, 2, 3, 4]);
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
       await fail(1);
       expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: false, reason: 'delayed', retryAfterSeconds: 1 });
       await fail(2);
       expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: false, reason: 'delayed', retryAfterSeconds: 4 });
       // Another address, or another account, is not delayed.
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.2')).toEqual({ allowed: true });
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-2', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.2')).toMatchObject({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-2', '192.0.2.1')).toMatchObject({ allowed: true });
     });
 
     it.skipIf(!target.advance)('lets the attempt through once the delay has passed (needs a movable clock)', async () => {
@@ -63,7 +63,7 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       target.advance!(1_999);
       expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ reason: 'delayed', retryAfterSeconds: 1 });
       target.advance!(1);
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
     });
 
     it('blocks the account and address after 10 failures and reports blockedNow exactly once', async () => {
@@ -80,22 +80,26 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
     it.skipIf(!target.advance)('ends a block after blockSeconds, and the next failure blocks again without a second report', async () => {
       await fail(10);
       target.advance!(86_400_000);
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
       // The window (24 h from the first failure) has ended too: counting starts over.
       expect(await fail(1)).toEqual([{ blockedNow: false, failures: 1 }]);
       const short = limitsWith({ signIn: { blockSeconds: 60 } });
       await fail(10, 'user-2', '192.0.2.1', short);
       target.advance!(60_000);
-      expect(await abuse.checkSignIn(tenant, short, 'user-2', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, short, 'user-2', '192.0.2.1')).toMatchObject({ allowed: true });
       expect(await fail(1, 'user-2', '192.0.2.1', short)).toEqual([{ blockedNow: false, failures: 11 }]);
       expect(await abuse.checkSignIn(tenant, short, 'user-2', '192.0.2.1')).toMatchObject({ reason: 'blocked', retryAfterSeconds: 60 });
       expect(events.filter((e) => e.type === 'signin.blocked')).toHaveLength(2);
     });
 
     it('forgets the failures of the account and address after a success, but not the per-IP count', async () => {
-      await fail(7);
+      // A clean first try has nothing to clear (callers then skip recordSignInSuccess).
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true, clean: true });
+      await fail(2);
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true, clean: false });
+      await fail(5);
       await abuse.recordSignInSuccess(tenant, defaults, 'user-1', '192.0.2.1');
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true, clean: true });
       expect(await fail(1)).toEqual([{ blockedNow: false, failures: 1 }]);
       const perIp = limitsWith({ signInPerIp: { points: 8 } });
       expect(await abuse.checkSignIn(tenant, perIp, 'user-2', '192.0.2.1')).toMatchObject({ reason: 'ip_throttled' });
@@ -106,15 +110,15 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       await fail(6, 'user-1', '192.0.2.2');
       await fail(10, 'user-2', '192.0.2.1');
       await abuse.unblockAccount(tenant, 'user-1');
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.2')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.2')).toMatchObject({ allowed: true });
       expect(await fail(1, 'user-1', '192.0.2.1')).toEqual([{ blockedNow: false, failures: 1 }]);
       // Only that account: another one stays blocked.
       expect(await abuse.checkSignIn(tenant, defaults, 'user-2', '192.0.2.1')).toMatchObject({ reason: 'blocked' });
       // A second unblock works the same (the generation keeps counting).
       await fail(9, 'user-1', '192.0.2.1');
       await abuse.unblockAccount(tenant, 'user-1');
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
     });
 
     it('throttles an address that fails on many accounts, with Retry-After up to the window, and reports it once', async () => {
@@ -124,7 +128,7 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       expect(gate).toMatchObject({ allowed: false, reason: 'ip_throttled' });
       expect(gate.allowed === false && gate.retryAfterSeconds).toBeGreaterThan(590);
       expect(gate.allowed === false && gate.retryAfterSeconds).toBeLessThanOrEqual(600);
-      expect(await abuse.checkSignIn(tenant, limits, 'someone-new', '198.51.100.8')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, limits, 'someone-new', '198.51.100.8')).toMatchObject({ allowed: true });
       expect(events).toEqual([{ type: 'signin.throttled', tenantId: tenant, ip: '198.51.100.7', failures: 5, windowSeconds: 600 }]);
     });
 
@@ -132,8 +136,8 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       const limits = limitsWith({ signInPerIp: { points: 3 }, registrationPerIp: { points: 1 } });
       await fail(3, 'user-1', '2001:db8:1:2::a', limits);
       expect(await abuse.checkSignIn(tenant, limits, 'user-2', '2001:db8:1:2:ffff::b')).toMatchObject({ reason: 'ip_throttled' });
-      expect(await abuse.checkSignIn(tenant, limits, 'user-2', '2001:db8:1:3::a')).toEqual({ allowed: true });
-      expect(await abuse.consume(tenant, 'registrationPerIp', limits, '2001:db8:1:2::a')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, limits, 'user-2', '2001:db8:1:3::a')).toMatchObject({ allowed: true });
+      expect(await abuse.consume(tenant, 'registrationPerIp', limits, '2001:db8:1:2::a')).toMatchObject({ allowed: true });
       expect(await abuse.consume(tenant, 'registrationPerIp', limits, '2001:db8:1:2::b')).toMatchObject({ allowed: false });
     });
 
@@ -145,11 +149,11 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       const refused = results[3] as { retryAfterSeconds: number };
       expect(refused.retryAfterSeconds).toBeGreaterThan(3590);
       expect(refused.retryAfterSeconds).toBeLessThanOrEqual(3600);
-      expect(await abuse.consume(tenant, 'registrationPerEmail', limits, 'bob@example.com')).toEqual({ allowed: true });
-      expect(await abuse.consume(tenant, 'recoveryPerEmail', limits, 'alice@example.com')).toEqual({ allowed: true });
+      expect(await abuse.consume(tenant, 'registrationPerEmail', limits, 'bob@example.com')).toMatchObject({ allowed: true });
+      expect(await abuse.consume(tenant, 'recoveryPerEmail', limits, 'alice@example.com')).toMatchObject({ allowed: true });
       if (!target.advance) return;
       target.advance(3_600_000);
-      expect(await abuse.consume(tenant, 'registrationPerEmail', limits, 'alice@example.com')).toEqual({ allowed: true });
+      expect(await abuse.consume(tenant, 'registrationPerEmail', limits, 'alice@example.com')).toMatchObject({ allowed: true });
     });
 
     it('keeps tenants apart', async () => {
@@ -157,8 +161,8 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       await fail(10);
       const quota = limitsWith({ verificationPerEmail: { points: 1 } });
       await abuse.consume(tenant, 'verificationPerEmail', quota, 'alice@example.com');
-      expect(await abuse.checkSignIn(other, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
-      expect(await abuse.consume(other, 'verificationPerEmail', quota, 'alice@example.com')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(other, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
+      expect(await abuse.consume(other, 'verificationPerEmail', quota, 'alice@example.com')).toMatchObject({ allowed: true });
       await abuse.unblockAccount(other, 'user-1');
       expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ reason: 'blocked' });
     });
@@ -173,7 +177,7 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       await fail(5, 'user-1', '192.0.2.1', defaults, abuse);
       expect(await node2.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ reason: 'blocked' });
       await node2.unblockAccount(tenant, 'user-1');
-      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, defaults, 'user-1', '192.0.2.1')).toMatchObject({ allowed: true });
     });
 
     it('counts 20 parallel failures as 20, each with its own number', async () => {
@@ -182,7 +186,7 @@ export function abuseProtectionCases(target: AbuseStoreTarget): void {
       expect(results.map((r) => r.failures).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
       // The per-IP counter saw all 20 too: throttled at 20, not at 21.
       expect(await abuse.checkSignIn(tenant, limitsWith({ signInPerIp: { points: 20 } }), 'x', '192.0.2.1')).toMatchObject({ reason: 'ip_throttled' });
-      expect(await abuse.checkSignIn(tenant, limitsWith({ signInPerIp: { points: 21 } }), 'x', '192.0.2.1')).toEqual({ allowed: true });
+      expect(await abuse.checkSignIn(tenant, limitsWith({ signInPerIp: { points: 21 } }), 'x', '192.0.2.1')).toMatchObject({ allowed: true });
     });
 
     it('reports the block once when 20 failures arrive in parallel', async () => {

@@ -1,29 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../../test/support/test-database.js';
-import { openDatabase, type DatabaseHandle } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrate.js';
+import { openMigratedTestDatabase } from '../../../test/support/test-database.js';
+import type { DatabaseHandle } from '../../db/database.js';
 import { DatabaseRateLimiter, sweepExpiredRateLimits } from './database-rate-limiter.js';
 
-let dir: string;
 let database: DatabaseHandle;
-let postgres: { name: string; url: string } | undefined;
 let now = Date.parse('2026-01-01T00:00:00Z');
 let prefixes = 0;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'tessera-rl-store-'));
-  postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
-  await migrateToLatest(database.db);
+  database = await openMigratedTestDatabase('tessera-rl-store-');
 });
 afterAll(async () => {
   await database.close();
-  await rm(dir, { recursive: true, force: true });
-  if (postgres) await dropTestPostgresDatabase(postgres.name);
 });
 
 const limiter = (points: number, duration: number, extra: { blockDuration?: number } = {}) =>
