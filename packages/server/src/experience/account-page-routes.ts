@@ -71,7 +71,7 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     const name = user ? user.username ?? user.email ?? user.name ?? '' : '';
     return html(reply, status, renderFlowPage({
       basePath: pages.basePath, text, title: text.t(PAGES[page]?.title ?? 'title.account'), ui: flow.ui, action,
-      ...(name ? { intro: text.t('page.signed_in_as', { name }) } : {}),
+      ...(name ? { intro: text.t('page.signed_in_as', { userName: name }) } : {}),
       csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
       ...(page === 'settings' && ctx.session

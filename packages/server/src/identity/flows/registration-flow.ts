@@ -1,8 +1,8 @@
+import { verifyEmailByCode } from './verify-code-step.js';
 import { recordAuditEvent } from '../../audit/audit-log.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import { sendMail, sendVerificationLink } from '../account-links.js';
-import { consumeFlowCode, verifyEmail } from '../email-verification.js';
 import { checkEmail, checkUsername } from '../identifiers.js';
 import { startSession } from '../sessions.js';
 import { codeField, emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
@@ -118,16 +118,9 @@ async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Prom
 
 /** The code from the verification mail, typed into the same flow: verifies and signs in. */
 async function submitCode(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
-  const text = textFor(ctx);
-  const { values, errors } = readFields(input, { code: { kind: 'code', required: true } }, text);
-  if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: errors }) };
-  const data = { ...flow.data };
-  const result = await consumeFlowCode(ctx, { id: flow.id, data }, 'verify_code', values.code);
-  if (!result.ok || !(await verifyEmail(ctx, result))) {
-    const code = result.ok ? 'link.invalid' : result.code;
-    return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: text.error(code) } }) };
-  }
-  const session = await startSession(ctx, result.user, ['pwd', 'email']);
-  return { state: 'success', status: 200, userId: result.user.id, session, data,
-    ui: doneUi(text.success('verification.succeeded.signed_in')) };
+  const verified = await verifyEmailByCode(ctx, flow, input);
+  if (!verified.ok) return verified.step;
+  const session = await startSession(ctx, verified.user, ['pwd', 'email']);
+  return { state: 'success', status: 200, userId: verified.user.id, session, data: verified.data,
+    ui: doneUi(textFor(ctx).success('verification.succeeded.signed_in')) };
 }

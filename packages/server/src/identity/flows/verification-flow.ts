@@ -1,6 +1,6 @@
+import { verifyEmailByCode } from './verify-code-step.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { sendVerificationLink } from '../account-links.js';
-import { consumeFlowCode, verifyEmail } from '../email-verification.js';
 import { checkEmail } from '../identifiers.js';
 import { emailField, hasErrors, identifierError, readFields } from './flow-fields.js';
 import { textFor } from './flow-text.js';
@@ -20,15 +20,9 @@ export const verificationFlow: FlowDefinition = {
   async submit(ctx, flow, input) {
     const text = textFor(ctx);
     if (flow.state === 'sent_email') {
-      const { values, errors } = readFields(input, { code: { kind: 'code', required: true } }, text);
-      if (hasErrors(errors)) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { fieldErrors: errors }) };
-      const data = { ...flow.data };
-      const result = await consumeFlowCode(ctx, { id: flow.id, data }, 'verify_code', values.code);
-      if (!result.ok || !(await verifyEmail(ctx, result))) {
-        const code = result.ok ? 'link.invalid' : result.code;
-        return { state: flow.state, status: 400, data, ui: withFeedback(flow.ui, { fieldErrors: { code: text.error(code) } }) };
-      }
-      return { state: 'success', status: 200, data, ui: { nodes: [], messages: [text.success('verification.succeeded')], submitLabel: '' } };
+      const verified = await verifyEmailByCode(ctx, flow, input);
+      if (!verified.ok) return verified.step;
+      return { state: 'success', status: 200, data: verified.data, ui: { nodes: [], messages: [text.success('verification.succeeded')], submitLabel: '' } };
     }
     const { values, errors } = readFields(input, { email: { kind: 'identifier', required: true } }, text);
     const email = errors.email ? undefined : checkEmail(values.email);

@@ -140,7 +140,7 @@ export const pages = {
 
   // One-message pages
   'page.no_such_page': 'There is no such page.',
-  'page.signed_in_as': 'Signed in as {name}',
+  'page.signed_in_as': 'Signed in as {userName}',
   'page.form_expired': 'This form has expired. Go back and try again.',
   'page.form_expired_link': 'This form has expired. Open the link from the email again.',
   'page.email_verified': 'Your email address is verified. You can sign in now.',
