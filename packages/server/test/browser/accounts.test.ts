@@ -7,7 +7,7 @@ import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.js';
 import {
   assertStrengthMeter, codeIn, focusedId, launchChromium, linkIn, runBrowserTests, screenshot, startRedirectTarget, watchForProblems,
   type RedirectTarget,
-} from './accounts-browser.js';
+} from './browser-support.js';
 
 /**
  * The account pages in a real browser (Debian's Chromium via playwright-core): register, verify
@@ -68,25 +68,25 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel(/^Name/).fill('Carol Example');
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await screenshot(page, 'register');
+    await screenshot(page, 'accounts-register');
     await submit(page, 'Create account');
     expect(await page.getByRole('status').first().textContent()).toContain(email);
     expect(await page.getByLabel('Code from the email').count()).toBe(1);
-    await screenshot(page, 'register-sent');
+    await screenshot(page, 'accounts-register-sent');
 
     // Step 2 — the verification mail arrives in the SMTP sink; its link verifies the address.
     const verification = await sink.waitForMail({ to: email }, MAIL_TIMEOUT);
     expect(verification.subject).toBe('Verify your email address for Demo');
     await page.goto(linkIn(verification, '/account/verification/confirm'));
     expect(await page.locator('h1').textContent()).toBe('Email verified');
-    await screenshot(page, 'email-verified');
+    await screenshot(page, 'accounts-email-verified');
 
     // Step 3 — sign in on the account login page: the settings page shows.
     await signIn(page, 'carol', PASSWORD);
     expect(new URL(page.url()).pathname).toBe(`/${TENANT}/account/settings`);
     expect(await page.locator('h1').textContent()).toBe('Account settings');
     expect(await page.locator('main').textContent()).toContain('Signed in as carol');
-    await screenshot(page, 'settings');
+    await screenshot(page, 'accounts-settings');
     const cookies = await context.cookies(page.url()); // the account cookie is scoped to /{tenant}/
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) expect(cookie.httpOnly, cookie.name).toBe(true);
@@ -100,16 +100,16 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/${TENANT}/account/login`);
     await page.goto(account('login'));
     expect(await page.locator('h1').textContent()).toBe('Sign in');
-    await screenshot(page, 'signed-out');
+    await screenshot(page, 'accounts-signed-out');
 
     // Step 5 — "Forgot password?" → enter the email → the same answer as for any address.
     await Promise.all([page.waitForURL(/\/account\/recovery\?flow=/), page.getByRole('link', { name: 'Forgot password?' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('Reset your password');
-    await screenshot(page, 'recovery');
+    await screenshot(page, 'accounts-recovery');
     await page.getByLabel('Email', { exact: true }).fill(email);
     await submit(page, 'Send reset link');
     expect(await page.getByRole('status').first().textContent()).toContain(`If ${email} belongs to an account`);
-    await screenshot(page, 'recovery-sent');
+    await screenshot(page, 'accounts-recovery-sent');
 
     // Step 6 — the reset mail; the page just said to "enter the code from the email", so the mail must carry one.
     const reset = await sink.waitForMail((mail) => mail.to.includes(email) && mail.subject === 'Reset your Demo password', MAIL_TIMEOUT);
@@ -118,10 +118,10 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     expect(await page.locator('h1').textContent()).toBe('Choose a new password');
     await assertStrengthMeter(page);
     await page.getByLabel('New password').fill(NEW_PASSWORD);
-    await screenshot(page, 'reset-form');
+    await screenshot(page, 'accounts-reset-form');
     await submit(page, 'Set new password');
     expect(await page.locator('h1').textContent()).toBe('Password changed');
-    await screenshot(page, 'password-changed');
+    await screenshot(page, 'accounts-password-changed');
     const changed = await sink.waitForMail((mail) => mail.to.includes(email) && mail.subject === 'Your Demo password was changed', MAIL_TIMEOUT);
     expect(changed.text).toContain('other sessions were signed out');
 
@@ -132,10 +132,10 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/${TENANT}/account/login`);
     expect(await page.getByRole('alert').textContent()).toBe(GENERIC_FAILURE);
     expect(unknownAccount).toBe(GENERIC_FAILURE);
-    await screenshot(page, 'old-password-refused');
+    await screenshot(page, 'accounts-old-password-refused');
     await signIn(page, email, NEW_PASSWORD);
     expect(new URL(page.url()).pathname).toBe(`/${TENANT}/account/settings`);
-    await screenshot(page, 'signed-in-new-password');
+    await screenshot(page, 'accounts-signed-in-new-password');
 
     // The pages load under their CSP: no violation, no script error, no missing asset.
     expect(problems).toEqual([]);
@@ -160,9 +160,9 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(page.url())?.[1];
     expect(uid).toBeTruthy();
-    await screenshot(page, 'oidc-sign-in');
+    await screenshot(page, 'accounts-oidc-sign-in');
     await Promise.all([page.waitForURL(/\/account\/register\?flow=/), page.getByRole('link', { name: 'Create account' }).click()]);
-    await screenshot(page, 'oidc-register');
+    await screenshot(page, 'accounts-oidc-register');
 
     // Step 2 — register; the page then asks for the code from the mail.
     await page.getByLabel('Email', { exact: true }).fill(email);
@@ -170,7 +170,7 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     await submit(page, 'Create account');
     const codeField = page.getByLabel('Code from the email');
     expect(await codeField.getAttribute('autocomplete')).toBe('one-time-code');
-    await screenshot(page, 'oidc-register-sent');
+    await screenshot(page, 'accounts-oidc-register-sent');
 
     // Step 3 — the code from the mail, typed into the same page, verifies and signs in; the browser goes back to the interaction.
     const mail = await sink.waitForMail({ to: email }, MAIL_TIMEOUT);
@@ -188,11 +188,11 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     if (!page.url().startsWith(target.uri)) {
       await allow.waitFor();
       expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
-      await screenshot(page, 'oidc-consent');
+      await screenshot(page, 'accounts-oidc-consent');
       await Promise.all([page.waitForURL((url) => url.href.startsWith(target.uri)), allow.click()]);
     }
     expect(await page.locator('h1').textContent()).toBe('Signed in');
-    await screenshot(page, 'oidc-redirected');
+    await screenshot(page, 'accounts-oidc-redirected');
 
     // Step 5 — the authorization code redeems; the email claim is the new address, verified.
     expect(target.callbacks).toHaveLength(1);
@@ -225,7 +225,7 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
 
     // An empty submission: each required field is marked invalid and described by its own message.
     await submit(page, 'Create account');
-    await screenshot(page, 'register-errors');
+    await screenshot(page, 'accounts-register-errors');
     for (const label of ['Email', 'Password']) {
       const input = page.getByLabel(label, { exact: true });
       expect(await input.getAttribute('aria-invalid'), label).toBe('true');
@@ -253,7 +253,7 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     await page.goto(account('register'));
     await page.getByLabel('Email', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await screenshot(page, 'nojs-register');
+    await screenshot(page, 'accounts-nojs-register');
     await submit(page, 'Create account');
     const mail = await sink.waitForMail({ to: email }, MAIL_TIMEOUT);
     await page.getByLabel('Code from the email').fill(codeIn(mail) ?? '');
@@ -261,7 +261,7 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/${TENANT}/account/settings`);
     expect(await page.locator('h1').textContent()).toBe('Account settings');
     expect(await page.getByLabel('New email').inputValue()).toBe(email);
-    await screenshot(page, 'nojs-settings');
+    await screenshot(page, 'accounts-nojs-settings');
     await context.close();
   });
 });

@@ -9,9 +9,9 @@ import { expect } from 'vitest';
 import { linksIn, type ReceivedMail } from '../support/smtp-sink.js';
 
 /**
- * Shared pieces of the account-page browser tests: Debian's Chromium driven by playwright-core
- * (launched exactly like sign-in.test.ts), screenshots as artifacts, a page watcher for script
- * errors and CSP violations, and the mail parts the pages ask the user to use.
+ * Shared pieces of the browser tests: Debian's Chromium driven by playwright-core, screenshots
+ * as artifacts, a page watcher for script errors and CSP violations, a stand-in for an
+ * application's redirect URI, and the mail parts the pages ask the user to use.
  */
 
 export const CHROMIUM = process.env.TESSERA_TEST_CHROMIUM?.trim() || '/usr/bin/chromium';
@@ -35,9 +35,9 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
-/** Saves a full-page screenshot as `test-results/accounts-{name}-{project}.png`. */
+/** Saves a full-page screenshot as `test-results/{name}-{project}.png`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(RESULTS, `accounts-${name}-${SHOT_SUFFIX}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(RESULTS, `${name}-${SHOT_SUFFIX}.png`), fullPage: true });
 }
 
 /**
