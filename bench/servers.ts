@@ -2,18 +2,12 @@
  * The two servers under test, each described the same way: how to start it, its token URL
  * and the form body that asks it for an `api://weather` access token.
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_TENANT } from './bench-settings.js';
 import type { BenchAlg, BenchServerKind } from './bench-settings.js';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { startServerProcess } from './server-process.js';
+import { findFreePort, startTesseraProcess } from './tessera-process.js';
 
 export interface BenchServer {
   label: string;
@@ -28,19 +22,6 @@ export interface StartServerContext {
   alg: BenchAlg;
   pinning: CpuPinning;
   label: string;
-}
-
-const TESSERA_BIN = 'packages/server/bin/tessera.js';
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function startBare(context: StartServerContext): Promise<BenchServer> {
@@ -95,44 +76,15 @@ function tesseraConfig(alg: BenchAlg) {
 }
 
 async function startTessera(context: StartServerContext): Promise<BenchServer> {
-  if (!existsSync(join(context.repoRoot, TESSERA_BIN))) {
-    throw new Error(`${TESSERA_BIN} not found; run with BENCH_SERVERS=bare,bare to check the harness alone`);
-  }
-  const port = await findFreePort();
-  const workDir = await mkdtemp(join(tmpdir(), 'tessera-bench-'));
-  const configPath = join(workDir, 'tessera.yaml');
-  await writeFile(configPath, stringify(tesseraConfig(context.alg)));
-  await mkdir(join(workDir, 'data'));
-  const [command, args] = pinnedCommand(context.pinning, process.execPath, [TESSERA_BIN, 'start', '--config', configPath]);
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
-  const child = await startServerProcess({
-    name: context.label,
-    command,
-    args,
-    cwd: context.repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      TESSERA_PUBLIC_URL: publicUrl,
-      TESSERA_DATA_DIR: join(workDir, 'data'),
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-    },
-    readyPattern: /Tessera is listening on (\S+)/,
-    timeoutMs: 60_000,
-  }).catch(async (error: unknown) => {
-    await removeWorkDir();
-    throw error;
+  const tessera = await startTesseraProcess({
+    repoRoot: context.repoRoot, pinning: context.pinning, label: context.label, config: tesseraConfig(context.alg),
   });
   return {
     label: context.label,
-    pid: child.pid,
-    tokenUrl: `${publicUrl}/${BENCH_TENANT}/token`,
+    pid: tessera.pid,
+    tokenUrl: `${tessera.publicUrl}/${BENCH_TENANT}/token`,
     body: new URLSearchParams({ grant_type: 'client_credentials', scope: `${BENCH_AUDIENCE}/.default` }).toString(),
-    stop: async () => {
-      await child.stop();
-      await removeWorkDir();
-    },
+    stop: tessera.stop,
   };
 }
 

@@ -3,16 +3,11 @@
  * UV_THREADPOOL_SIZE: Tessera with one account whose stored hash is the argon2id PHC string the
  * harness made, and the bare argon2 verifier given that same hash.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { startServerProcess } from './server-process.js';
 import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
+import { findFreePort, startTesseraProcess } from './tessera-process.js';
 
 export interface SignInProcess {
   label: string;
@@ -28,19 +23,6 @@ export interface SignInProcessContext {
   threadpoolSize: number;
   /** argon2id PHC string of SIGN_IN_USER.password, made with OWASP_ARGON2ID. */
   passwordHash: string;
-}
-
-const TESSERA_BIN = 'packages/server/bin/tessera.js';
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export async function startVerifier(context: SignInProcessContext): Promise<SignInProcess> {
@@ -78,40 +60,9 @@ function tesseraConfig(passwordHash: string) {
 
 /** Tessera as the token benchmark starts it: the `tessera` CLI, a fresh data directory, loopback. */
 export async function startSignInTessera(context: SignInProcessContext): Promise<SignInProcess> {
-  const port = await findFreePort();
-  const workDir = await mkdtemp(join(tmpdir(), 'tessera-bench-sign-in-'));
-  const configPath = join(workDir, 'tessera.yaml');
-  await writeFile(configPath, stringify(tesseraConfig(context.passwordHash)));
-  await mkdir(join(workDir, 'data'));
-  const [command, args] = pinnedCommand(context.pinning, process.execPath, [TESSERA_BIN, 'start', '--config', configPath]);
-  const publicUrl = `http://127.0.0.1:${port}`;
-  const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
-  const child = await startServerProcess({
-    name: 'tessera sign-in',
-    command,
-    args,
-    cwd: context.repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      UV_THREADPOOL_SIZE: String(context.threadpoolSize),
-      TESSERA_PUBLIC_URL: publicUrl,
-      TESSERA_DATA_DIR: join(workDir, 'data'),
-      TESSERA_MASTER_KEY: randomBytes(32).toString('base64'),
-    },
-    readyPattern: /Tessera is listening on (\S+)/,
-    timeoutMs: 60_000,
-  }).catch(async (error: unknown) => {
-    await removeWorkDir();
-    throw error;
+  const tessera = await startTesseraProcess({
+    repoRoot: context.repoRoot, pinning: context.pinning, label: 'tessera sign-in', config: tesseraConfig(context.passwordHash),
+    env: { UV_THREADPOOL_SIZE: String(context.threadpoolSize) },
   });
-  return {
-    label: 'tessera',
-    pid: child.pid,
-    url: publicUrl,
-    stop: async () => {
-      await child.stop();
-      await removeWorkDir();
-    },
-  };
+  return { label: 'tessera', pid: tessera.pid, url: tessera.publicUrl, stop: tessera.stop };
 }
