@@ -24,6 +24,7 @@ export type AuditEventType =
   | 'session.revoked'
   | 'token.issued'
   | 'refresh_token.reuse_detected'
+  | 'session.ended'
   | 'key.created'
   | 'key.rotated'
   | 'config.applied'

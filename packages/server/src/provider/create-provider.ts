@@ -14,6 +14,11 @@ import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
 import { createTokenAudit } from './token-audit.js';
 import { createJwtCustomizer } from './token-claims.js';
+import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
+import { createEndAccountSession } from './end-account-session.js';
+import { createIntrospection } from './introspection.js';
+import { createJwtTokenStatus } from './jwt-token-status.js';
+import { createRpInitiatedLogout } from './logout.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -79,7 +84,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
       resourceIndicators: createResourceIndicators(snapshot) as never,
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: createRpInitiatedLogout(basePath) as never,
+      introspection: createIntrospection(snapshot) as never,
     },
     formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
     rotateRefreshToken: true,
@@ -108,6 +114,12 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   // the client), so every URL oidc-provider builds uses the public URL.
   provider.proxy = true;
   provider.use(createTokenAudit(tenantId, audit) as never);
+  // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
+  provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);
+  provider.use(createEndAccountSession({
+    tenantId, sessions: createAccountSessionRepository(services.db), audit,
+    cookiePath: `${basePath}/${tenantId}/`, secureCookies: services.settings.publicUrl.startsWith('https:'),
+  }) as never);
   return provider;
 }
 

@@ -159,4 +159,12 @@ export const pages = {
   'consent.asks': '{clientName} asks to:',
   'consent.you': 'you',
   'client.unnamed': 'the application',
+
+  // RP-initiated logout pages (provider/logout.ts)
+  'title.logout': 'Sign out',
+  'title.logged_out': 'You are signed out',
+  'logout.question': 'Do you want to sign out?',
+  'logout.question_client': '{clientName} asks to sign you out. Do you want to sign out?',
+  'logout.done': 'You have been signed out. You can close this window.',
+  'button.stay_signed_in': 'Stay signed in',
 } as const;
