@@ -34,7 +34,9 @@ export type AuditEventType =
   | 'user.imported'
   | 'user.updated'
   | 'application.created'
-  | 'application.secret_added';
+  | 'application.secret_added'
+  | 'application.secret_expiring'
+  | 'device_code.throttled';
 
 export interface AuditEvent {
   tenantId: string | null;

@@ -2,6 +2,7 @@ import { createAuditWriter } from '../audit/audit-writer.js';
 import { sweepExpiredOidcPayloads } from '../db/oidc-adapter.js';
 import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
 import { createFlowRepository } from '../db/repositories/flows.js';
+import { warnOfExpiringSecrets } from '../security/client-secret-expiry.js';
 import { sweepExpiredRateLimits } from '../security/rate-limits/index.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
@@ -34,6 +35,7 @@ export async function startHttpServer(services: Services): Promise<RunningServer
     await createFlowRepository(services.db).sweep(now);
     await createAccountTokenRepository(services.db).sweep(now);
     await sweepExpiredRateLimits(services.db, now);
+    await warnOfExpiringSecrets(services.db, now);
   };
   const sweep = setInterval(() => sweepOnce().catch((error) => log('sweep failed', error)), SWEEP_INTERVAL_MS);
   reload.unref();
