@@ -3,6 +3,7 @@ import { recordAuditEvent } from '../../audit/audit-log.js';
 import { ApplicationSchema } from '../../config/declarative-config.js';
 import { APPLICATION_TYPES, createApplicationRepository } from '../../db/repositories/applications.js';
 import { createTenantRepository } from '../../db/repositories/tenants.js';
+import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expiry.js';
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
 import { requireTenant, withServices } from '../cli-context.js';
 import { CliError, UsageError } from '../cli-error.js';
@@ -82,7 +83,7 @@ Example:
     .requiredOption('--tenant <id>', 'tenant of the application')
     .argument('<client-id>', 'client_id of a web or daemon application')
     .option('--description <text>', 'what the secret is for, e.g. where it is deployed')
-    .option('--expires-in-days <days>', 'days until the secret stops working', parseDays, 180)
+    .option('--expires-in-days <days>', 'days until the secret stops working (audit warning 30 days before)', parseDays, DEFAULT_SECRET_LIFETIME_DAYS)
     .addHelpText('after', `
 The secret goes to stdout and everything else to stderr, so it can be captured directly.
 Existing secrets keep working until they expire: rotate by adding a new one and deploying it.
