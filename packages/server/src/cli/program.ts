@@ -7,6 +7,7 @@ import { registerStartCommand } from './commands/start.js';
 import { registerTenantsCommand } from './commands/tenants.js';
 import { registerUsersCommand } from './commands/users.js';
 import { registerMailCommand } from './commands/mail.js';
+import { registerSecretsCommand } from './commands/secrets.js';
 
 /** The `tessera` command tree. Commander throws instead of exiting, so main.ts owns exit codes. */
 export function createProgram(): Command {
@@ -28,7 +29,7 @@ Examples:
   $ tessera <command> --help`);
   for (const register of [
     registerStartCommand, registerMigrateCommand, registerApplyCommand, registerKeysCommand,
-    registerTenantsCommand, registerUsersCommand, registerAppsCommand, registerMailCommand,
+    registerTenantsCommand, registerUsersCommand, registerAppsCommand, registerMailCommand, registerSecretsCommand,
   ]) register(program);
   return program;
 }
