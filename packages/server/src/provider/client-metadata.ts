@@ -3,6 +3,7 @@ import { decodeProtectedHeader } from 'jose';
 import type { ClientMetadata, KoaContextWithOIDC } from 'oidc-provider';
 import type { ApplicationWithCredentials } from '../db/repositories/applications.js';
 import { matchesClientSecret } from '../security/client-secrets.js';
+import { DEVICE_CODE_GRANT } from './device-flow.js';
 
 /** Never equal to a presented secret: stands in when no stored secret matched. */
 const NO_MATCH = `no-match-${randomBytes(32).toString('base64url')}`;
@@ -54,6 +55,8 @@ function baseMetadata(app: ApplicationWithCredentials, issuer: string): ClientMe
     grant_types: [
       ...(interactive ? ['authorization_code', 'refresh_token'] : []),
       ...(confidential ? ['client_credentials'] : []),
+      // Device sign-in (RFC 8628) for native apps (TVs, CLIs); see docs/device-flow.md.
+      ...(app.type === 'native' ? [DEVICE_CODE_GRANT] : []),
     ],
     response_types: interactive ? ['code'] : [],
     redirect_uris: interactive ? app.redirectUris : [],
@@ -61,7 +64,10 @@ function baseMetadata(app: ApplicationWithCredentials, issuer: string): ClientMe
     id_token_signed_response_alg: app.idTokenSigningAlg,
     // `sub` is pairwise per application (see pairwise-identifier.ts); the sector URI is a
     // nominal, never-fetched value that satisfies oidc-provider's metadata rules.
-    ...(interactive
+    // Native apps excepted: oidc-provider allows the device grant to pairwise clients only with
+    // private_key_jwt or mTLS, which a public client cannot use, so their `sub` is the user's id
+    // (= `oid`). See docs/device-flow.md.
+    ...(interactive && app.type !== 'native'
       ? { subject_type: 'pairwise', sector_identifier_uri: `https://sector.invalid/${encodeURIComponent(new URL(issuer).host)}/${encodeURIComponent(app.clientId)}` }
       : { subject_type: 'public' }),
     ...(confidential ? {} : { token_endpoint_auth_method: 'none' }),

@@ -14,6 +14,7 @@ import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
 import { createTokenAudit } from './token-audit.js';
 import { createJwtCustomizer } from './token-claims.js';
+import { createDeviceFlow, createDeviceFlowGuard, deviceLimiterStore } from './device-flow.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { createEndAccountSession } from './end-account-session.js';
 import { createIntrospection } from './introspection.js';
@@ -83,6 +84,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       revocation: { enabled: true },
+      deviceFlow: createDeviceFlow(basePath) as never,
       resourceIndicators: createResourceIndicators(snapshot) as never,
       rpInitiatedLogout: createRpInitiatedLogout(basePath) as never,
       introspection: createIntrospection(snapshot) as never,
@@ -114,6 +116,11 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   // the client), so every URL oidc-provider builds uses the public URL.
   provider.proxy = true;
   provider.use(createTokenAudit(tenantId, audit) as never);
+  // Device sign-in: user-code entry limit per IP, slow_down, interval (device-flow.ts).
+  provider.use(createDeviceFlowGuard({
+    tenantId, basePath, limits: () => snapshot.tenant.accountSettings.limits, audit, trustProxy: services.settings.trustProxy,
+    store: deviceLimiterStore(services.db, services.settings.redisUrl),
+  }) as never);
   // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
   provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);
   provider.use(createEndAccountSession({

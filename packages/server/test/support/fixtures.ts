@@ -40,6 +40,8 @@ export interface ConfigOptions {
   accounts?: Record<string, unknown>;
   /** More users of the tenant, as in the configuration file. */
   extraUsers?: Record<string, unknown>[];
+  /** More applications of the tenant, as in the configuration file. */
+  extraApplications?: Record<string, unknown>[];
 }
 
 /** The tenant `demo` as YAML, for `startTestServer({ config })`. */
@@ -86,6 +88,7 @@ export function protocolConfig(options: ConfigOptions = {}): string {
           redirectUris: [SPA.redirectUri],
           permissions: [{ api: WEATHER_API, scopes: ['weather.read'] }],
         },
+        ...(options.extraApplications ?? []),
       ],
       users: [
         {

@@ -27,6 +27,8 @@ export const LimitSettingsSchema = z.strictObject({
   recoveryPerIp: Window(20, 3600),
   recoveryPerEmail: Window(3, 3600),
   verificationPerEmail: Window(3, 3600),
+  /** Device sign-in: user codes submitted on the verification page per IP (RFC 8628 §5.1 brute force). */
+  deviceCodePerIp: Window(30, 3600),
 });
 
 export type LimitSettings = z.infer<typeof LimitSettingsSchema>;

@@ -160,6 +160,24 @@ export const pages = {
   'consent.you': 'you',
   'client.unnamed': 'the application',
 
+  // Device sign-in (RFC 8628): the pages where a user types and confirms the code a TV or CLI shows.
+  'title.device': 'Sign in on a device',
+  'title.device_confirm': 'Confirm the device',
+  'title.device_done': 'Device signed in',
+  'device.enter_code': 'Enter the code shown on your device.',
+  'label.user_code': 'Code',
+  'button.continue': 'Continue',
+  'device.code_invalid': 'That code is not valid. Check it and try again.',
+  'device.code_expired': 'That code has expired. Start again on your device to get a new one.',
+  'device.code_used': 'That code was already used. Start again on your device to get a new one.',
+  'device.no_code': 'Enter the code shown on your device.',
+  'device.aborted': 'The sign-in was cancelled. The device was not signed in.',
+  'device.error': 'The sign-in could not be completed. Start again on your device.',
+  'device.throttled': 'Too many codes entered. Wait {wait} and try again.',
+  'device.confirm': '{clientName} asks to sign in on a device. Continue only if your device shows this code:',
+  'device.confirm_warning': 'If you did not start this, or the code differs, cancel.',
+  'device.done': 'You are signed in to {clientName} on your device. You can close this page.',
+
   // RP-initiated logout pages (provider/logout.ts)
   'title.logout': 'Sign out',
   'title.logged_out': 'You are signed out',
