@@ -14,7 +14,7 @@ import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
 import { createTokenAudit } from './token-audit.js';
 import { createJwtCustomizer } from './token-claims.js';
-import { createDeviceFlow, createDeviceFlowGuard, deviceLimiterStore } from './device-flow.js';
+import { createDeviceFlow, createDeviceFlowGuard } from './device-flow.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { createEndAccountSession } from './end-account-session.js';
 import { createIntrospection } from './introspection.js';
@@ -98,6 +98,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       AuthorizationCode: 60,
       IdToken: 60 * 60,
       Interaction: 60 * 60,
+      DeviceCode: 10 * 60,
       Grant: 14 * 24 * 60 * 60,
       Session: 14 * 24 * 60 * 60,
       RefreshToken: 14 * 24 * 60 * 60,
@@ -119,7 +120,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   // Device sign-in: user-code entry limit per IP, slow_down, interval (device-flow.ts).
   provider.use(createDeviceFlowGuard({
     tenantId, basePath, limits: () => snapshot.tenant.accountSettings.limits, audit, trustProxy: services.settings.trustProxy,
-    store: deviceLimiterStore(services.db, services.settings.redisUrl),
+    store: services.limiterStore,
   }) as never);
   // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
   provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);

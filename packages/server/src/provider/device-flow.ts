@@ -171,15 +171,3 @@ export function clientAddress(req: IncomingMessage, trustProxy: boolean): string
   const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   return (trustProxy && first) || req.socket.remoteAddress || 'unknown';
 }
-
-/**
- * One limiter store per server (database or Redis, as for sign-in limits), shared by its tenants'
- * providers. Created on first use; see docs/device-flow.md for why it is not the account one.
- */
-const stores = new WeakMap<Db, LimiterStore>();
-
-export function deviceLimiterStore(db: Db, redisUrl: string | undefined): LimiterStore {
-  let store = stores.get(db);
-  if (!store) stores.set(db, (store = createLimiterStore({ db, redisUrl })));
-  return store;
-}

@@ -17,7 +17,7 @@ export interface Log {
  */
 export function createAccountDeps(services: Services, audit: AuditWriter, log: Log) {
   const mailer = createMailer({ smtpUrl: services.settings.smtpUrl, db: services.db, log });
-  const limits = createAbuseProtection({ db: services.db, redisUrl: services.settings.redisUrl });
+  const limits = createAbuseProtection({ db: services.db, store: services.limiterStore });
   const deps: AccountDeps = {
     db: services.db,
     hashing: services.passwords,

@@ -7,6 +7,7 @@ import { createUserRepository } from '../db/repositories/users.js';
 import { createSigningKeys } from '../keys/signing-keys.js';
 import { loadMasterKey, type MasterKey } from '../security/master-key.js';
 import { createPasswordContext } from '@tessera/passwords';
+import { createLimiterStore } from '../security/rate-limits/index.js';
 import type { Settings } from '../config/settings.js';
 
 /** Everything the server and the CLI share, wired once from the settings. */
@@ -21,6 +22,8 @@ export async function createServices(settings: Settings) {
   const masterKey: MasterKey = loadMasterKey({ env: settings.masterKey, dataDir: settings.dataDir });
   const { db } = database;
   const passwords = createPasswordContext();
+  // One store of brute-force and abuse counters per server: the database, or Redis when REDIS_URL is set.
+  const limiterStore = createLimiterStore({ db, redisUrl: settings.redisUrl });
   return {
     settings,
     database,
@@ -33,7 +36,11 @@ export async function createServices(settings: Settings) {
     signingKeys: createSigningKeys({ db, masterKey: masterKey.key }),
     /** argon2id for new hashes; verifies and upgrades imported legacy hashes (@tessera/passwords). */
     passwords,
-    close: () => database.close(),
+    limiterStore,
+    async close() {
+      await limiterStore.close();
+      await database.close();
+    },
   };
 }
 

@@ -48,12 +48,7 @@ export function registerUserStateCommands(users: Command): void {
     .action(async (login: string, options: { tenant: string }) => {
       await withServices(async (services) => {
         const user = await findUser(services, options.tenant, login);
-        const limits = createAbuseProtection({ db: services.db, redisUrl: services.settings.redisUrl });
-        try {
-          await limits.unblockAccount(options.tenant, accountKeyFor(user, ''));
-        } finally {
-          await limits.close();
-        }
+        await createAbuseProtection({ db: services.db, store: services.limiterStore }).unblockAccount(options.tenant, accountKeyFor(user, ''));
         await recordAuditEvent(services.db, { tenantId: options.tenant, type: 'signin.unblocked', actor: 'cli', subject: user.id, data: { via: 'admin' } });
         printLine(`Unblocked sign-in for ${login} in tenant ${options.tenant}`);
       });

@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.js';
 import type { LimitSettings } from './limit-settings.js';
 import { ipSubject } from './ip-subject.js';
 import { limitKey, retryAfterSeconds } from './limit-keys.js';
-import { createLimiterStore } from './limiter-store.js';
+import { createLimiterStore, type LimiterStore } from './limiter-store.js';
 import { createSignInProtection, type AbuseEvent, type SignInGate } from './sign-in-protection.js';
 
 export type QuotaName = 'registrationPerIp' | 'registrationPerEmail' | 'recoveryPerIp' | 'recoveryPerEmail' | 'verificationPerEmail';
@@ -32,8 +32,10 @@ export interface AbuseProtectionDeps {
  * const gate = await abuse.checkSignIn(tenant.id, settings.limits, user?.id ?? identifier, ip);
  * if (!gate.allowed) return reply.code(429).header('retry-after', String(gate.retryAfterSeconds));
  */
-export function createAbuseProtection(deps: AbuseProtectionDeps) {
-  const store = createLimiterStore(deps);
+export function createAbuseProtection(deps: AbuseProtectionDeps & { store?: LimiterStore }) {
+  // A store passed in belongs to the caller (one per server); closing is then theirs.
+  const owned = !deps.store;
+  const store = deps.store ?? createLimiterStore(deps);
   const signIn = createSignInProtection({ store, onBlock: deps.onBlock });
   return {
     /** `database` or `redis`: for the startup log line. */
@@ -61,7 +63,7 @@ export function createAbuseProtection(deps: AbuseProtectionDeps) {
       }
     },
 
-    close: store.close,
+    close: () => (owned ? store.close() : Promise.resolve()),
   };
 }
 
