@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMigratedTestDatabase } from '../../test/support/test-database.js';
 import type { DatabaseHandle } from './database.js';
-import { createOidcAdapterClass, sweepExpiredOidcPayloads } from './oidc-adapter.js';
+import { createOidcAdapterClass, EXPIRED_DEVICE_CODE_KEPT_SECONDS, sweepExpiredOidcPayloads } from './oidc-adapter.js';
 
 let database: DatabaseHandle;
 let now = Date.parse('2026-01-01T00:00:00Z');
@@ -36,6 +36,21 @@ describe('oidc-provider storage adapter', () => {
     expect(await codes.find('c1')).toBeUndefined();
     expect(await sweepExpiredOidcPayloads(database.db, new Date(now))).toBeGreaterThanOrEqual(1);
     const left = await database.db.selectFrom('oidc_payloads').select('id').where('id', '=', 'c1').execute();
+    expect(left).toEqual([]);
+  });
+
+  it('keeps an expired device code an hour, so the device hears expired_token, then sweeps it', async () => {
+    const codes = adapterFor('DeviceCode');
+    await codes.upsert('d-expiring', { userCode: 'WXYZ-BCDF', exp: Math.floor(now / 1000) + 60 }, 60);
+    now += 61_000;
+    expect(await codes.find('d-expiring')).toMatchObject({ userCode: 'WXYZ-BCDF' });
+    expect(await codes.findByUserCode('WXYZ-BCDF')).toMatchObject({ userCode: 'WXYZ-BCDF' });
+    await sweepExpiredOidcPayloads(database.db, new Date(now));
+    expect(await codes.find('d-expiring')).toBeDefined();
+    now += EXPIRED_DEVICE_CODE_KEPT_SECONDS * 1000;
+    expect(await codes.find('d-expiring')).toBeUndefined();
+    await sweepExpiredOidcPayloads(database.db, new Date(now));
+    const left = await database.db.selectFrom('oidc_payloads').select('id').where('id', '=', 'd-expiring').execute();
     expect(left).toEqual([]);
   });
 

@@ -77,7 +77,10 @@ export function createOidcAdapterClass(options: OidcAdapterOptions): new (model:
         .where('tenant_id', '=', tenantId).where('model', '=', this.model).where(column, '=', value)
         .executeTakeFirst();
       if (!row) return undefined;
-      if (row.expires_at && row.expires_at.getTime() <= clock()) return undefined;
+      // An expired device code stays findable a while, so the polling device hears `expired_token`
+      // (RFC 8628 §3.5) rather than `invalid_grant`; oidc-provider checks the expiry itself.
+      const keptMs = this.model === 'DeviceCode' ? EXPIRED_DEVICE_CODE_KEPT_SECONDS * 1000 : 0;
+      if (row.expires_at && row.expires_at.getTime() + keptMs <= clock()) return undefined;
       const payload = { ...row.payload } as AdapterPayload;
       if (this.model === 'RefreshToken' && row.consumed_at && clock() - row.consumed_at.getTime() < grace * 1000) {
         delete payload.consumed;
@@ -87,9 +90,18 @@ export function createOidcAdapterClass(options: OidcAdapterOptions): new (model:
   };
 }
 
-/** Deletes expired artifacts; run periodically by the server. Returns the number removed. */
+/** How long an expired device code is kept to answer `expired_token`. */
+export const EXPIRED_DEVICE_CODE_KEPT_SECONDS = 3600;
+
+/** Deletes expired artifacts (device codes an hour later); run periodically by the server. Returns the number removed. */
 export async function sweepExpiredOidcPayloads(db: Db, now = new Date()): Promise<number> {
-  const result = await db.deleteFrom('oidc_payloads').where('expires_at', '<', now).executeTakeFirst();
+  const deviceCodesBefore = new Date(now.getTime() - EXPIRED_DEVICE_CODE_KEPT_SECONDS * 1000);
+  const result = await db.deleteFrom('oidc_payloads')
+    .where((eb) => eb.or([
+      eb.and([eb('model', '<>', 'DeviceCode'), eb('expires_at', '<', now)]),
+      eb.and([eb('model', '=', 'DeviceCode'), eb('expires_at', '<', deviceCodesBefore)]),
+    ]))
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
