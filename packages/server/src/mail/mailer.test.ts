@@ -59,6 +59,15 @@ describe('mailer in outbox mode', () => {
     expect(await outbox.find('999999999')).toBeUndefined();
   });
 
+  it('forgets mail older than the retention the sweeper applies', async () => {
+    const outbox = createOutboxRepository(database.db);
+    const stored = (await outbox.list({ limit: 1000 })).length;
+    expect(stored).toBeGreaterThan(0);
+    expect(await outbox.deleteOlderThan(new Date(now))).toBe(0);
+    expect(await outbox.deleteOlderThan(new Date(now + 1))).toBe(stored);
+    expect(await outbox.list()).toEqual([]);
+  });
+
   it('refuses a recipient list or a display name with mail.send_failed, and writes nothing', async () => {
     const mailer = createMailer({ db: database.db, clock: () => now });
     for (const to of ['a@example.com, b@example.com', 'Eve <eve@example.com>', 'not an address']) {

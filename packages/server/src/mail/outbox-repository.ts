@@ -52,7 +52,16 @@ export function createOutboxRepository(db: Db) {
       const row = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toMail(row) : undefined;
     },
+
+    /** Deletes mail stored before `before` (the sweeper keeps a week: OUTBOX_RETENTION_DAYS). */
+    async deleteOlderThan(before: Date): Promise<number> {
+      const result = await db.deleteFrom('mail_outbox').where('created_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
   };
 }
+
+/** How long the development outbox keeps a mail: it holds working links and codes. */
+export const OUTBOX_RETENTION_DAYS = 7;
 
 export type OutboxRepository = ReturnType<typeof createOutboxRepository>;

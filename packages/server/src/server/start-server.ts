@@ -2,6 +2,7 @@ import { createAuditWriter } from '../audit/audit-writer.js';
 import { sweepExpiredOidcPayloads } from '../db/oidc-adapter.js';
 import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
 import { createFlowRepository } from '../db/repositories/flows.js';
+import { createOutboxRepository, OUTBOX_RETENTION_DAYS } from '../mail/outbox-repository.js';
 import { warnOfExpiringSecrets } from '../security/client-secret-expiry.js';
 import { sweepExpiredRateLimits } from '../security/rate-limits/index.js';
 import { buildApp } from '../http/app.js';
@@ -35,6 +36,7 @@ export async function startHttpServer(services: Services): Promise<RunningServer
     await createFlowRepository(services.db).sweep(now);
     await createAccountTokenRepository(services.db).sweep(now);
     await sweepExpiredRateLimits(services.db, now);
+    await createOutboxRepository(services.db).deleteOlderThan(new Date(now.getTime() - OUTBOX_RETENTION_DAYS * 86_400_000));
     await warnOfExpiringSecrets(services.db, now);
   };
   const sweep = setInterval(() => sweepOnce().catch((error) => log('sweep failed', error)), SWEEP_INTERVAL_MS);
