@@ -35,8 +35,11 @@ export type AuditEventType =
   | 'user.updated'
   | 'application.created'
   | 'application.secret_added'
+  | 'application.secret_removed'
   | 'application.secret_expiring'
-  | 'device_code.throttled';
+  | 'device_code.throttled'
+  | 'logout.backchannel_sent'
+  | 'logout.backchannel_failed';
 
 export interface AuditEvent {
   tenantId: string | null;

@@ -197,6 +197,7 @@ function toApplicationInput(app: ApplicationConfig, existing: ApplicationWithCre
     permissions: app.permissions ?? existing?.permissions ?? [],
     appRoles: app.appRoles ?? existing?.appRoles ?? [],
     idTokenSigningAlg: app.idTokenSigningAlg ?? existing?.idTokenSigningAlg ?? 'ES256',
+    backchannelLogoutUri: app.backchannelLogoutUri ?? existing?.backchannelLogoutUri ?? null,
   };
 }
 

@@ -126,7 +126,17 @@ export const ApplicationSchema = z.strictObject({
   certificates: z.array(CertificateSchema).optional(),
   permissions: z.array(PermissionGrantSchema).optional(),
   appRoles: z.array(RoleGrantSchema).optional(),
+  /** OpenID Connect Back-Channel Logout 1.0 §2.2; web apps only (docs/logout-and-token-status.md). */
+  backchannelLogoutUri: z.string().optional(),
 }).superRefine((app, ctx) => {
+  if (app.backchannelLogoutUri !== undefined) {
+    // Only a web app has a server the OP can reach; SPAs and native apps run on the user's
+    // device, daemons have no user sessions. The URI: absolute, no fragment, https or loopback http.
+    const problem = app.type === 'web'
+      ? redirectUriProblem('web', app.backchannelLogoutUri)
+      : 'only web applications have a back-channel logout URI (a server the identity provider can reach)';
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['backchannelLogoutUri'] });
+  }
   for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
     app[field]?.forEach((uri, index) => {
       const problem = redirectUriProblem(app.type, uri);

@@ -3,12 +3,14 @@ import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
+import * as backchannelLogout from './migrations/0004-backchannel-logout.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-accounts': accounts,
   '0003-rate-limits': rateLimits,
+  '0004-backchannel-logout': backchannelLogout,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

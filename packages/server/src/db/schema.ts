@@ -39,6 +39,8 @@ export interface ApplicationsTable {
   permissions: JSONColumnType<{ api: string; scopes: string[] }[]>;
   app_roles: JSONColumnType<{ api: string; roles: string[] }[]>;
   id_token_signing_alg: string;
+  /** OpenID Connect Back-Channel Logout 1.0 (migration 0004); null: none. */
+  backchannel_logout_uri: string | null;
   created_at: Timestamp;
 }
 

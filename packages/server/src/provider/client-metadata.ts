@@ -71,6 +71,11 @@ function baseMetadata(app: ApplicationWithCredentials, issuer: string): ClientMe
       ? { subject_type: 'pairwise', sector_identifier_uri: `https://sector.invalid/${encodeURIComponent(new URL(issuer).host)}/${encodeURIComponent(app.clientId)}` }
       : { subject_type: 'public' }),
     ...(confidential ? {} : { token_endpoint_auth_method: 'none' }),
+    // OpenID Connect Back-Channel Logout 1.0: web apps only (the config refuses others). The
+    // token always carries `sid`, so the application can end exactly that session.
+    ...(app.type === 'web' && app.backchannelLogoutUri
+      ? { backchannel_logout_uri: app.backchannelLogoutUri, backchannel_logout_session_required: true }
+      : {}),
   };
   bases.set(app, base);
   return base;

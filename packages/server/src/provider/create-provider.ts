@@ -20,6 +20,7 @@ import { createEndAccountSession } from './end-account-session.js';
 import { createIntrospection } from './introspection.js';
 import { createJwtTokenStatus } from './jwt-token-status.js';
 import { createRpInitiatedLogout } from './logout.js';
+import { createBackchannelLogout, fetchAllowingLoopbackLogout, registerBackchannelLogout } from './backchannel-logout.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -88,7 +89,9 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       resourceIndicators: createResourceIndicators(snapshot) as never,
       rpInitiatedLogout: createRpInitiatedLogout(basePath) as never,
       introspection: createIntrospection(snapshot) as never,
+      backchannelLogout: createBackchannelLogout(),
     },
+    fetch: fetchAllowingLoopbackLogout,
     formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
     rotateRefreshToken: true,
     ttl: {
@@ -124,6 +127,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   }) as never);
   // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
   provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);
+  registerBackchannelLogout(provider, { tenantId, audit });
   provider.use(createEndAccountSession({
     tenantId, sessions: createAccountSessionRepository(services.db), audit,
     cookiePath: `${basePath}/${tenantId}/`, secureCookies: services.settings.publicUrl.startsWith('https:'),

@@ -19,6 +19,8 @@ export interface Application {
   /** App roles granted to the application itself (daemons), per API identifier. */
   appRoles: { api: string; roles: string[] }[];
   idTokenSigningAlg: 'ES256' | 'RS256';
+  /** Where the logout token is POSTed when a session ends (OIDC Back-Channel Logout 1.0); web apps only. */
+  backchannelLogoutUri?: string | null;
 }
 
 export type ApplicationInput = Omit<Application, 'id' | 'tenantId'>;
@@ -92,6 +94,13 @@ export function createApplicationRepository(db: Db) {
       return id;
     },
 
+    /** Deletes one secret of an application; false when it has no such secret. */
+    async deleteSecret(applicationId: string, secretId: string): Promise<boolean> {
+      if (!/^[0-9a-f-]{36}$/i.test(secretId)) return false;
+      const result = await db.deleteFrom('application_secrets')
+        .where('application_id', '=', applicationId).where('id', '=', secretId).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
     async insertCertificate(applicationId: string, cert: ClientCertificate): Promise<string> {
       const id = randomUUID();
       await db.insertInto('application_certificates').values({
@@ -107,7 +116,7 @@ type ApplicationRow = {
   id: string; tenant_id: string; client_id: string; name: string; type: string;
   redirect_uris: string[]; post_logout_redirect_uris: string[];
   permissions: { api: string; scopes: string[] }[]; app_roles: { api: string; roles: string[] }[];
-  id_token_signing_alg: string;
+  id_token_signing_alg: string; backchannel_logout_uri: string | null;
 };
 
 function toApplication(row: ApplicationRow): Application {
@@ -122,6 +131,7 @@ function toApplication(row: ApplicationRow): Application {
     permissions: row.permissions,
     appRoles: row.app_roles,
     idTokenSigningAlg: row.id_token_signing_alg === 'RS256' ? 'RS256' : 'ES256',
+    backchannelLogoutUri: row.backchannel_logout_uri,
   };
 }
 
@@ -134,6 +144,7 @@ function toRow(app: ApplicationInput) {
     permissions: JSON.stringify(app.permissions),
     app_roles: JSON.stringify(app.appRoles),
     id_token_signing_alg: app.idTokenSigningAlg,
+    backchannel_logout_uri: app.backchannelLogoutUri ?? null,
   };
 }
 
