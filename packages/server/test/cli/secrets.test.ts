@@ -68,6 +68,30 @@ describe('secret expiry at the token endpoint', () => {
     await server.restart();
     expect((await clientCredentials(secret)).status).toBe(200);
   });
+
+  it('rotates: two secrets work side by side until one is removed, which stops it at once', async () => {
+    await server.stop();
+    const added = await server.cli(['apps', 'add-secret', '--tenant', TENANT, DAEMON.clientId, '--description', 'rotation']);
+    const fresh = added.stdout.trim();
+    const listed = await server.cli(['apps', 'secrets', '--tenant', TENANT, DAEMON.clientId]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('rotation');
+    expect(listed.stdout).not.toContain(fresh);
+    // The secret being retired is the generated one (the configuration file would re-add its own at each start).
+    const retired = await server.db().selectFrom('application_secrets').select('id')
+      .where('description', '=', 'rotation').executeTakeFirstOrThrow();
+    await server.restart();
+    expect((await clientCredentials(DAEMON.secret)).status).toBe(200);
+    expect((await clientCredentials(fresh)).status).toBe(200);
+    await server.stop();
+    const removed = await server.cli(['apps', 'remove-secret', '--tenant', TENANT, DAEMON.clientId, retired.id]);
+    expect(removed.code, removed.stderr).toBe(0);
+    const again = await server.cli(['apps', 'remove-secret', '--tenant', TENANT, DAEMON.clientId, retired.id]);
+    expect(again.code).not.toBe(0);
+    await server.restart();
+    expect((await clientCredentials(fresh)).status).toBe(401);
+    expect((await clientCredentials(DAEMON.secret)).status).toBe(200);
+  });
 });
 
 describe('tessera secrets check', () => {

@@ -116,6 +116,51 @@ Examples:
         printNote('Copy it now: it is stored only as a hash and will not be shown again.');
       });
     });
+
+  apps.command('secrets')
+    .description('list the secrets of an application: id, last characters, description, expiry (never the secret)')
+    .requiredOption('--tenant <id>', 'tenant of the application')
+    .argument('<client-id>', 'client_id of the application')
+    .addHelpText('after', '\nExample:\n  $ tessera apps secrets --tenant demo weather-daemon')
+    .action(async (clientId: string, options: { tenant: string }) => {
+      await withServices(async (services) => {
+        await requireTenant(services.db, options.tenant);
+        const app = await services.applications.findByClientId(options.tenant, clientId);
+        if (!app) throw new CliError(`no application "${clientId}" in tenant ${options.tenant}`);
+        printTable(['ID', 'ENDS WITH', 'DESCRIPTION', 'EXPIRES'], app.secrets.map((secret) => [
+          secret.id, secret.hint, secret.description ?? '-', secret.expiresAt ? formatDate(new Date(secret.expiresAt)) : 'never',
+        ]));
+      });
+    });
+
+  apps.command('remove-secret')
+    .description('delete one secret of an application: it stops working at once (the last step of a rotation)')
+    .requiredOption('--tenant <id>', 'tenant of the application')
+    .argument('<client-id>', 'client_id of the application')
+    .argument('<secret-id>', 'the ID column of `tessera apps secrets`')
+    .addHelpText('after', `
+Rotate without downtime: add-secret, deploy the new secret, then remove-secret the old one.
+
+Example:
+  $ tessera apps remove-secret --tenant demo weather-daemon 3f1c…`)
+    .action(async (clientId: string, secretId: string, options: { tenant: string }) => {
+      await withServices(async (services) => {
+        await requireTenant(services.db, options.tenant);
+        const app = await services.applications.findByClientId(options.tenant, clientId);
+        if (!app) throw new CliError(`no application "${clientId}" in tenant ${options.tenant}`);
+        const secret = app.secrets.find((s) => s.id === secretId);
+        if (!secret) throw new CliError(`application ${clientId} has no secret ${secretId} (see tessera apps secrets)`);
+        await services.db.transaction().execute(async (trx) => {
+          await createApplicationRepository(trx).deleteSecret(app.id, secretId);
+          await createTenantRepository(trx).bumpRevision(options.tenant);
+          await recordAuditEvent(trx, {
+            tenantId: options.tenant, type: 'application.secret_removed', actor: 'cli', subject: secretId, clientId,
+            data: { hint: secret.hint },
+          });
+        });
+        printLine(`Removed secret ${secret.hint} of ${clientId} (tenant ${options.tenant})`);
+      });
+    });
 }
 
 function validateApplication(options: CreateOptions) {
