@@ -98,15 +98,15 @@ async function signIn(http: HttpClient, app: { clientId: string; redirectUri: st
   return jwtClaims(tokens.id_token!) as { sub: string; sid: string; aud: string };
 }
 
-/** Signs out through the confirmation page ("Sign out": logout=yes); returns the confirm response status. */
-async function signOut(http: HttpClient, app: { clientId: string }): Promise<number> {
+/** Signs out through the confirmation page ("Sign out": logout=yes, or "Stay signed in"); returns the confirm response status. */
+async function signOut(http: HttpClient, app: { clientId: string }, choice: 'sign-out' | 'stay' = 'sign-out'): Promise<number> {
   const page = await http.fetch(oidc.buildEndSessionUrl(clients.get(app.clientId)!, { client_id: app.clientId }));
   const html = await page.text();
   const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1];
   const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
   if (!action || !xsrf) throw new Error(`no logout form in:\n${html.slice(0, 1500)}`);
   const confirm = await http.fetch(new URL(action, server.url), {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ xsrf, logout: 'yes' }),
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ xsrf, logout: choice === 'sign-out' ? 'yes' : undefined }),
   });
   return confirm.status;
 }
@@ -193,6 +193,17 @@ describe('back-channel logout', () => {
     expect(await signOut(http, NOTES)).toBe(303);
     expect(healthy.tokens).toHaveLength(before);
     expect([...flaky.tokens, ...down.tokens]).toEqual([]);
+  });
+
+  it('"Stay signed in" sends the token to the asking application only', async () => {
+    const http = createHttpClient();
+    const before = healthy.tokens.length;
+    const webId = await signIn(http, WEB);
+    await signIn(http, FLAKY);
+    expect(await signOut(http, WEB, 'stay')).toBe(303);
+    expect(healthy.tokens).toHaveLength(before + 1);
+    expect(await verifyLogoutToken(healthy.tokens.at(-1)!, WEB.clientId)).toMatchObject({ sid: webId.sid, sub: webId.sub });
+    expect(flaky.tokens).toEqual([]);
   });
 
   it('retries a receiver that fails twice, with a fresh token each time', async () => {
