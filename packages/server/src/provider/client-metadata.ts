@@ -4,6 +4,7 @@ import type { ClientMetadata, KoaContextWithOIDC } from 'oidc-provider';
 import type { ApplicationWithCredentials } from '../db/repositories/applications.js';
 import { matchesClientSecret } from '../security/client-secrets.js';
 import { DEVICE_CODE_GRANT } from './device-flow.js';
+import { JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } from './token-exchange.js';
 
 /** Never equal to a presented secret: stands in when no stored secret matched. */
 const NO_MATCH = `no-match-${randomBytes(32).toString('base64url')}`;
@@ -57,6 +58,8 @@ function baseMetadata(app: ApplicationWithCredentials, issuer: string): ClientMe
       ...(confidential ? ['client_credentials'] : []),
       // Device sign-in (RFC 8628) for native apps (TVs, CLIs); see docs/device-flow.md.
       ...(app.type === 'native' ? [DEVICE_CODE_GRANT] : []),
+      // On-behalf-of for an API's own web application (docs/token-exchange.md).
+      ...(app.type === 'web' ? [TOKEN_EXCHANGE_GRANT, JWT_BEARER_GRANT] : []),
     ],
     response_types: interactive ? ['code'] : [],
     redirect_uris: interactive ? app.redirectUris : [],

@@ -21,6 +21,7 @@ import { createIntrospection } from './introspection.js';
 import { createJwtTokenStatus } from './jwt-token-status.js';
 import { createRpInitiatedLogout } from './logout.js';
 import { createBackchannelLogout, fetchAllowingLoopbackLogout, registerBackchannelLogout } from './backchannel-logout.js';
+import { registerTokenExchange, tokenExchangeClaims } from './token-exchange.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -93,6 +94,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     },
     fetch: fetchAllowingLoopbackLogout,
     formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
+    // `act` on on-behalf-of tokens (RFC 8693 §4.1); see token-exchange.ts.
+    extraTokenClaims: tokenExchangeClaims as never,
     rotateRefreshToken: true,
     ttl: {
       // Tokens for an API live as long as the API says (accessTokenLifetime in resource-servers.ts).
@@ -128,6 +131,10 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
   provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);
   registerBackchannelLogout(provider, { tenantId, audit });
+  // On-behalf-of (RFC 8693 token exchange and MSAL's jwt-bearer form); see docs/token-exchange.md.
+  registerTokenExchange(provider, {
+    snapshot, db: services.db, revoked: new StorageAdapter('RevokedAccessToken'), findAccount: createFindAccount(services.users, tenantId),
+  });
   provider.use(createEndAccountSession({
     tenantId, sessions: createAccountSessionRepository(services.db), audit,
     cookiePath: `${basePath}/${tenantId}/`, secureCookies: services.settings.publicUrl.startsWith('https:'),
