@@ -3,7 +3,7 @@ import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ALICE, authorizeThroughPages, BOB, createPkce, DAEMON, discoverClient, jwtClaims, protocolConfig, REPORTS_API,
-  REPORTS_TOKEN_LIFETIME, SPA, TENANT, WEATHER_API, WEB, type ConfigOptions,
+  readDatabase, REPORTS_TOKEN_LIFETIME, SPA, TENANT, WEATHER_API, WEB, type ConfigOptions,
 } from '../support/fixtures.js';
 import { basicAuth, createHttpClient, form, startTestServer, type HttpClient, type TestServer } from '../support/index.js';
 
@@ -210,5 +210,21 @@ describe('refusals', () => {
     const wrong = await exchange(tokenExchange(alice.access_token), { clientId: MIDDLE.clientId, secret: 'wrong-secret' });
     expect(wrong.status).toBe(401);
     expect(wrong.body.error).toBe('invalid_client');
+  });
+});
+
+describe('audit', () => {
+  // Last: on the embedded database, reading stops the server (dispose() cleans up).
+  it('records each exchanged token as token.issued with the grant type, the caller and the user', async () => {
+    const { body } = await exchange(tokenExchange(alice.access_token));
+    const jti = jwtClaims(String(body.access_token)).jti;
+    const rows = await readDatabase(server, (db) => db.selectFrom('audit_events').selectAll()
+      .where('type', '=', 'token.issued').where('client_id', '=', MIDDLE.clientId).execute(), { restart: false });
+    const row = rows.find((r) => r.data.jti === jti);
+    expect(row).toMatchObject({
+      actor: MIDDLE.clientId, subject: jwtClaims(alice.access_token).oid,
+      data: { grantType: TOKEN_EXCHANGE, audience: REPORTS_API, refreshTokenIssued: false },
+    });
+    expect(JSON.stringify(row)).not.toContain(String(body.access_token));
   });
 });
