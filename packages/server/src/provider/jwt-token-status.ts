@@ -1,9 +1,8 @@
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import type { Adapter, KoaContextWithOIDC } from 'oidc-provider';
+import { createAccessTokenVerifier } from './access-token-verifier.js';
 import { mayIntrospect } from './introspection.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
-
-const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y', 'n', 'e'] as const;
 
 /**
  * Introspection and revocation of our JWT access tokens (RFC 9068).
@@ -19,20 +18,11 @@ const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y', 'n', 'e'] a
  */
 export function createJwtTokenStatus(options: { snapshot: TenantSnapshot; revoked: Adapter }) {
   const { snapshot, revoked } = options;
-  const publicKeys = createLocalJWKSet({
-    keys: snapshot.keys.keys.map((key) => Object.fromEntries(PUBLIC_MEMBERS.filter((m) => m in key).map((m) => [m, (key as Record<string, unknown>)[m]]))),
-  });
+  const check = createAccessTokenVerifier(options);
 
   async function verify(token: string): Promise<JWTPayload | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, publicKeys, { issuer: snapshot.issuer, typ: 'at+jwt', requiredClaims: ['jti', 'exp', 'aud'] });
-      const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-      if (!audiences.some((aud) => typeof aud === 'string' && snapshot.apis.has(aud))) return undefined;
-      if (await revoked.find(payload.jti!)) return undefined;
-      return payload;
-    } catch {
-      return undefined;
-    }
+    const result = await check(token);
+    return result.ok ? result.payload : undefined;
   }
 
   async function introspect(ctx: KoaContextWithOIDC, token: string): Promise<void> {

@@ -1,12 +1,10 @@
-import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { errors, type Adapter } from 'oidc-provider';
+import { createAccessTokenVerifier, type AccessTokenCheck, type AccessTokenPayload } from './access-token-verifier.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
-
-const PUBLIC_MEMBERS = ['kty', 'kid', 'alg', 'use', 'crv', 'x', 'y', 'n', 'e'] as const;
 
 /** A user's access token presented for exchange, verified. */
 export interface SubjectToken {
-  payload: JWTPayload & { client_id?: string; oid?: string; act?: Record<string, unknown> };
+  payload: AccessTokenPayload;
   /** The tenant APIs the token was issued for. */
   audiences: string[];
   /** The user's stable id (`oid`). */
@@ -21,23 +19,12 @@ export interface SubjectToken {
  * Every failure is `invalid_grant` (RFC 8693 §2.2.2).
  */
 export function createSubjectTokenVerifier(options: { snapshot: TenantSnapshot; revoked: Adapter }) {
-  const { snapshot, revoked } = options;
-  const publicKeys = createLocalJWKSet({
-    keys: snapshot.keys.keys.map((key) => Object.fromEntries(PUBLIC_MEMBERS.filter((m) => m in key).map((m) => [m, (key as Record<string, unknown>)[m]]))),
-  });
+  const check = createAccessTokenVerifier(options);
 
   return async (token: string): Promise<SubjectToken> => {
-    let payload: SubjectToken['payload'];
-    try {
-      ({ payload } = await jwtVerify(token, publicKeys, {
-        issuer: snapshot.issuer, typ: 'at+jwt', requiredClaims: ['jti', 'exp', 'aud', 'sub'], algorithms: ['ES256', 'RS256'],
-      }));
-    } catch (error) {
-      throw invalidGrant(`subject_token is not a valid access token of this tenant (${reason(error)})`);
-    }
-    const audiences = (Array.isArray(payload.aud) ? payload.aud : [payload.aud]).filter((aud): aud is string => typeof aud === 'string' && snapshot.apis.has(aud));
-    if (!audiences.length) throw invalidGrant('subject_token was not issued for an API of this tenant');
-    if (await revoked.find(payload.jti!)) throw invalidGrant('subject_token has been revoked');
+    const result = await check(token, ['jti', 'exp', 'aud', 'sub']);
+    if (!result.ok) throw invalidGrant(REFUSALS[result.reason](result.claim));
+    const { payload, audiences } = result;
     // A client_credentials token's subject is the application itself (sub = client_id).
     if (typeof payload.oid !== 'string' || payload.sub === payload.client_id) {
       throw invalidGrant('subject_token does not represent a user');
@@ -46,12 +33,15 @@ export function createSubjectTokenVerifier(options: { snapshot: TenantSnapshot; 
   };
 }
 
-function reason(error: unknown): string {
-  if (error instanceof joseErrors.JWTExpired) return 'expired';
-  if (error instanceof joseErrors.JWTClaimValidationFailed) return `${error.claim} claim invalid`;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed || error instanceof joseErrors.JWKSNoMatchingKey) return 'signature';
-  return 'malformed';
-}
+const invalidToken = (why: string) => `subject_token is not a valid access token of this tenant (${why})`;
+const REFUSALS: Record<Exclude<AccessTokenCheck, { ok: true }>['reason'], (claim?: string) => string> = {
+  expired: () => invalidToken('expired'),
+  signature: () => invalidToken('signature'),
+  claim: (claim) => invalidToken(`${claim} claim invalid`),
+  malformed: () => invalidToken('malformed'),
+  not_for_tenant_api: () => 'subject_token was not issued for an API of this tenant',
+  revoked: () => 'subject_token has been revoked',
+};
 
 /**
  * `invalid_grant` with a description: oidc-provider's InvalidGrant always says "grant request is
