@@ -19,6 +19,18 @@ export const USERNAME_PATTERN = /^[\p{L}\p{N}._@+-]{1,128}$/u;
 export const SIGNING_ALG_VALUES = ['ES256', 'RS256'] as const;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
+/**
+ * Upper bounds on lists, so a file (or later an API call) cannot make one application's metadata
+ * or one token's claims unbounded. Documented in docs/configuration.md ("Limits").
+ */
+export const CONFIG_LIMITS = {
+  permissionsPerApi: 200, redirectUris: 256, secrets: 20, certificates: 20, grantsPerApp: 100, namesPerGrant: 200, rolesPerUser: 100,
+  uriLength: 2048,
+} as const;
+
+/** A list with an upper bound and a message that names it. */
+const listOf = <T extends z.ZodType>(item: T, max: number) => z.array(item).max(max, `must have at most ${max} entries`);
+
 const noControlCharacters = (value: string) => !/[\u0000-\u001f\u007f]/.test(value);
 
 const DisplayNameSchema = z.string().min(1, 'must not be empty').max(200, 'must be at most 200 characters')
@@ -50,8 +62,8 @@ const ApiSchema = z.strictObject({
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
   }),
   name: DisplayNameSchema,
-  scopes: z.array(PermissionSchema).optional(),
-  appRoles: z.array(PermissionSchema).optional(),
+  scopes: listOf(PermissionSchema, CONFIG_LIMITS.permissionsPerApi).optional(),
+  appRoles: listOf(PermissionSchema, CONFIG_LIMITS.permissionsPerApi).optional(),
   /** Seconds; left out, each token lives a random 60–90 minutes. */
   accessTokenLifetime: z.number().int().min(60).max(86_400).optional(),
   signingAlg: z.enum(SIGNING_ALG_VALUES).optional(),
@@ -112,20 +124,20 @@ function publicJwkProblem(jwk: Record<string, unknown>): string | undefined {
 }
 
 const ApiReferenceSchema = z.string().min(1);
-const PermissionGrantSchema = z.strictObject({ api: ApiReferenceSchema, scopes: z.array(PermissionNameSchema) });
-const RoleGrantSchema = z.strictObject({ api: ApiReferenceSchema, roles: z.array(PermissionNameSchema) });
+const PermissionGrantSchema = z.strictObject({ api: ApiReferenceSchema, scopes: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant) });
+const RoleGrantSchema = z.strictObject({ api: ApiReferenceSchema, roles: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant) });
 
 export const ApplicationSchema = z.strictObject({
   clientId: z.string().regex(CLIENT_ID_PATTERN, 'must be 2–128 letters, digits, ".", "_" or "-"'),
   name: DisplayNameSchema.optional(),
   type: z.enum(APPLICATION_TYPES, { error: `must be one of ${APPLICATION_TYPES.join(', ')}` }),
-  redirectUris: z.array(z.string()).optional(),
-  postLogoutRedirectUris: z.array(z.string()).optional(),
+  redirectUris: listOf(z.string().max(CONFIG_LIMITS.uriLength), CONFIG_LIMITS.redirectUris).optional(),
+  postLogoutRedirectUris: listOf(z.string().max(CONFIG_LIMITS.uriLength), CONFIG_LIMITS.redirectUris).optional(),
   idTokenSigningAlg: z.enum(SIGNING_ALG_VALUES).optional(),
-  secrets: z.array(SecretSchema).optional(),
-  certificates: z.array(CertificateSchema).optional(),
-  permissions: z.array(PermissionGrantSchema).optional(),
-  appRoles: z.array(RoleGrantSchema).optional(),
+  secrets: listOf(SecretSchema, CONFIG_LIMITS.secrets).optional(),
+  certificates: listOf(CertificateSchema, CONFIG_LIMITS.certificates).optional(),
+  permissions: listOf(PermissionGrantSchema, CONFIG_LIMITS.grantsPerApp).optional(),
+  appRoles: listOf(RoleGrantSchema, CONFIG_LIMITS.grantsPerApp).optional(),
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; web apps only (docs/logout-and-token-status.md). */
   backchannelLogoutUri: z.string().optional(),
 }).superRefine((app, ctx) => {
@@ -169,7 +181,7 @@ export const UserSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', message: `is not a password hash Tessera verifies: ${(error as Error).message} (see docs/passwords.md)` });
     }
   }).optional(),
-  roles: z.array(RoleGrantSchema).optional(),
+  roles: listOf(RoleGrantSchema, CONFIG_LIMITS.rolesPerUser).optional(),
 }).superRefine((user, ctx) => {
   if (user.username === undefined && user.email === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a user needs a username or an email' });

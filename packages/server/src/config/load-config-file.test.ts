@@ -163,4 +163,21 @@ tenants:
 `, 'x.yaml');
     expect(config.tenants[0]?.applications[0]?.redirectUris).toEqual(['https://Web.Test:443/a/../cb?x=1']);
   });
+
+  it('bounds lists and URI lengths, naming the field (huge arrays are refused, not stored)', () => {
+    const uris = Array.from({ length: 257 }, (_, i) => `"https://web.test/cb${i}"`).join(', ');
+    const scopes = Array.from({ length: 201 }, (_, i) => `s${i}`).join(', ');
+    const problems = problemsOf(`
+tenants:
+  - id: acme
+    apis:
+      - { identifier: "api://big", name: Big, scopes: [${scopes}] }
+    applications:
+      - { clientId: web, type: web, redirectUris: [${uris}] }
+      - { clientId: long, type: web, redirectUris: ["https://web.test/${'x'.repeat(2100)}"] }
+`);
+    expect(problems.some((p) => p.includes('tenants[0].apis[0].scopes: must have at most 200 entries'))).toBe(true);
+    expect(problems.some((p) => p.includes('tenants[0].applications[0].redirectUris: must have at most 256 entries'))).toBe(true);
+    expect(problems.some((p) => p.includes('tenants[0].applications[1].redirectUris[0]:'))).toBe(true);
+  });
 });
