@@ -6,7 +6,8 @@ import { accountKeyFor } from '../../identity/account-links.js';
 import { createAbuseProtection } from '../../security/rate-limits/index.js';
 import { requireTenant, withServices } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
-import { printLine } from '../output.js';
+import { printLine, printTable } from '../output.js';
+import { sql } from 'kysely';
 
 type Services = Parameters<Parameters<typeof withServices>[0]>[0];
 
@@ -51,6 +52,46 @@ export function registerUserStateCommands(users: Command): void {
         await createAbuseProtection({ db: services.db, store: services.limiterStore }).unblockAccount(options.tenant, accountKeyFor(user, ''));
         await recordAuditEvent(services.db, { tenantId: options.tenant, type: 'signin.unblocked', actor: 'cli', subject: user.id, data: { via: 'admin' } });
         printLine(`Unblocked sign-in for ${login} in tenant ${options.tenant}`);
+      });
+    });
+
+  users.command('sessions')
+    .description("list a user's signed-in account sessions (when, from where, how)")
+    .requiredOption('--tenant <id>', 'tenant of the user')
+    .argument('<login>', 'username or email of the user')
+    .addHelpText('after', '\nExample:\n  $ tessera users sessions --tenant demo alice')
+    .action(async (login: string, options: { tenant: string }) => {
+      await withServices(async (services) => {
+        const user = await findUser(services, options.tenant, login);
+        const sessions = await createAccountSessionRepository(services.db).listActive(user.id, new Date());
+        printTable(['ID', 'SIGNED IN', 'EXPIRES', 'METHODS', 'ADDRESS', 'USER AGENT'], sessions.map((session) => [
+          session.id, session.authenticatedAt.toISOString(), session.expiresAt.toISOString(), session.amr.join(' '),
+          session.ip ?? '-', (session.userAgent ?? '-').slice(0, 60),
+        ]));
+      });
+    });
+
+  users.command('sign-out')
+    .description('end every session of a user: account sessions and the sign-in sessions of applications')
+    .requiredOption('--tenant <id>', 'tenant of the user')
+    .argument('<login>', 'username or email of the user')
+    .addHelpText('after', `
+Refresh tokens and access tokens already issued are not revoked by this (see docs/logout-and-token-status.md).
+
+Example:
+  $ tessera users sign-out --tenant demo alice`)
+    .action(async (login: string, options: { tenant: string }) => {
+      await withServices(async (services) => {
+        const user = await findUser(services, options.tenant, login);
+        const ended = await services.db.transaction().execute(async (trx) => {
+          await createAccountSessionRepository(trx).revokeAllForUser(user.id, new Date());
+          // oidc-provider's own sessions (the SSO state of applications' sign-ins).
+          const result = await trx.deleteFrom('oidc_payloads').where('tenant_id', '=', options.tenant).where('model', '=', 'Session')
+            .where(sql<string>`payload->>'accountId'`, '=', user.id).executeTakeFirst();
+          await recordAuditEvent(trx, { tenantId: options.tenant, type: 'session.revoked', actor: 'cli', subject: user.id, data: { all: true } });
+          return Number(result.numDeletedRows);
+        });
+        printLine(`Signed ${login} out everywhere in tenant ${options.tenant} (${ended} application sign-in session${ended === 1 ? '' : 's'} ended)`);
       });
     });
 }

@@ -48,6 +48,18 @@ export function createAccountSessionRepository(db: Db) {
     async revoke(id: string, now: Date): Promise<void> {
       await db.updateTable('account_sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).execute();
     },
+    /** The user's live sessions, newest first (for `tessera users sessions`). */
+    async listActive(userId: string, now: Date): Promise<(AccountSession & { ip: string | null; userAgent: string | null; createdAt: Date })[]> {
+      const rows = await db.selectFrom('account_sessions as s').innerJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.id', 's.tenant_id', 's.user_id', 's.amr', 's.authenticated_at', 's.expires_at', 's.ip', 's.user_agent', 's.created_at'])
+        .where('s.user_id', '=', userId).where('s.revoked_at', 'is', null).where('s.expires_at', '>', now)
+        .whereRef('s.security_stamp', '=', 'u.security_stamp')
+        .orderBy('s.created_at', 'desc').execute();
+      return rows.map((row) => ({
+        id: row.id, tenantId: row.tenant_id, userId: row.user_id, amr: row.amr as string[], authenticatedAt: new Date(row.authenticated_at),
+        expiresAt: new Date(row.expires_at), ip: row.ip, userAgent: row.user_agent, createdAt: new Date(row.created_at),
+      }));
+    },
     async revokeAllForUser(userId: string, now: Date): Promise<void> {
       await db.updateTable('account_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
     },
