@@ -92,7 +92,10 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       introspection: createIntrospection(snapshot) as never,
       backchannelLogout: createBackchannelLogout(),
     },
-    fetch: fetchAllowingLoopbackLogout,
+    // Logout tokens to a loopback back-channel URI (development, tests) skip oidc-provider's SSRF
+    // guard; in production (NODE_ENV=production) every outgoing request keeps it, so a tenant's
+    // configuration cannot make the server POST to services on its own host.
+    ...(services.settings.production ? {} : { fetch: fetchAllowingLoopbackLogout }),
     formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
     // `act` on on-behalf-of tokens (RFC 8693 §4.1); see token-exchange.ts.
     extraTokenClaims: tokenExchangeClaims as never,
