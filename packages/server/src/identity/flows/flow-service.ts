@@ -49,9 +49,7 @@ export const flowService = {
     const step = await definition.submit(ctx, flow, input);
     const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
     // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
-    if (!(flow.type === 'settings' && step.signedOut && step.state === 'success' && step.ui.messages[0]?.code === 'settings.account_deleted')) {
-      await createFlowRepository(ctx.deps.db).update(next);
-    }
+    if (!step.accountDeleted) await createFlowRepository(ctx.deps.db).update(next);
     return { flow: next, step };
   },
 };

@@ -26,6 +26,8 @@ export interface FlowStep {
   session?: { token: string; expiresAt: Date; userId: string; amr: string[] };
   /** The account session was ended (account deleted). */
   signedOut?: boolean;
+  /** The flow's row went with the account (deleted): there is nothing left to store. */
+  accountDeleted?: boolean;
 }
 
 export interface FlowStart {

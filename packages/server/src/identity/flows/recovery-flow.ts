@@ -3,9 +3,9 @@ import type { RequestContext } from '../account-deps.js';
 import { flowCodeSecret, sendRecoveryLink } from '../account-links.js';
 import { createAccountTokenRepository } from '../../db/repositories/account-tokens.js';
 import { consumeFlowCode } from '../email-verification.js';
-import { checkEmail } from '../identifiers.js';
 import { afterPasswordChange, checkNewPassword, replacePassword } from '../password-reset.js';
-import { codeField, emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
+import { codeField, emailField, hasErrors, newPasswordField, readFields } from './flow-fields.js';
+import { consumeQuotas, readEmailField } from './email-request-steps.js';
 import { passwordRefusal, textFor, type FlowText } from './flow-text.js';
 import { field, withFeedback, type FlowUi } from './flow-ui.js';
 import type { Flow, FlowDefinition, FlowInput, FlowStep } from './flow-types.js';
@@ -36,23 +36,18 @@ export const recoveryFlow: FlowDefinition = {
 
 async function requestReset(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {
   const text = textFor(ctx);
-  const { values, errors } = readFields(input, { email: { kind: 'identifier', required: true } }, text);
-  const email = errors.email ? undefined : checkEmail(values.email);
-  if (email && !email.ok) errors.email = identifierError(text, email);
-  if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values, fieldErrors: errors }) };
-  for (const [quota, key] of [['recoveryPerIp', ctx.ip], ['recoveryPerEmail', email.value.toLowerCase()]] as const) {
-    const allowed = await ctx.deps.limits.consume(ctx.tenant.id, quota, ctx.settings.limits, key);
-    if (!allowed.allowed) {
-      return { state: flow.state, status: 429, retryAfterSeconds: allowed.retryAfterSeconds, ui: withFeedback(flow.ui, { values,
-        messages: [text.error('recovery.throttled')] }) };
-    }
-  }
-  const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email.value, ['email']);
+  const read = readEmailField(ctx, flow, input);
+  if (!read.ok) return read.step;
+  const { email, values } = read;
+  const throttled = await consumeQuotas(ctx, flow, [['recoveryPerIp', ctx.ip], ['recoveryPerEmail', email.toLowerCase()]],
+    { code: 'recovery.throttled', values });
+  if (throttled) return throttled;
+  const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email, ['email']);
   await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'user.password_reset_requested', subject: user?.id ?? null,
     correlationId: ctx.correlationId, data: { ip: ctx.ip, accountFound: Boolean(user && !user.disabled) } });
   // Not awaited: sending takes time only when the account exists.
   if (user && !user.disabled) void sendRecoveryLink(ctx, user, flow.id).catch((e) => ctx.deps.warn('recovery link failed', e));
-  return { state: 'sent_email', status: 200, data: { ...flow.data, email: email.value }, ui: codeUi(text, email.value) };
+  return { state: 'sent_email', status: 200, data: { ...flow.data, email }, ui: codeUi(text, email) };
 }
 
 async function resetWithCode(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep> {

@@ -5,6 +5,7 @@ import type { RequestContext } from '../account-deps.js';
 import { sendMail, sendVerificationLink } from '../account-links.js';
 import { checkEmail, checkUsername } from '../identifiers.js';
 import { startSession } from '../sessions.js';
+import { consumeQuotas } from './email-request-steps.js';
 import { codeField, emailField, hasErrors, identifierError, newPasswordField, readFields } from './flow-fields.js';
 import { passwordRefusal, textFor, type FlowText } from './flow-text.js';
 import { field, withFeedback, type FlowUi, type Message } from './flow-ui.js';
@@ -77,13 +78,9 @@ async function register(ctx: RequestContext, flow: Flow, input: FlowInput): Prom
   }
   if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown, fieldErrors: errors }) };
 
-  for (const [quota, key] of [['registrationPerIp', ctx.ip], ['registrationPerEmail', email.value.toLowerCase()]] as const) {
-    const allowed = await deps.limits.consume(tenant.id, quota, settings.limits, key);
-    if (!allowed.allowed) {
-      return { state: flow.state, status: 429, retryAfterSeconds: allowed.retryAfterSeconds, ui: withFeedback(flow.ui, { values: shown,
-        messages: [text.error('registration.throttled')] }) };
-    }
-  }
+  const throttled = await consumeQuotas(ctx, flow, [['registrationPerIp', ctx.ip], ['registrationPerEmail', email.value.toLowerCase()]],
+    { code: 'registration.throttled', values: shown });
+  if (throttled) return throttled;
   const users = createUserRepository(deps.db);
   if (username?.ok && await users.findByLogin(tenant.id, username.value, ['username', 'email'])) {
     return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values: shown,

@@ -129,7 +129,8 @@ async function deleteAccount(ctx: RequestContext, user: User): Promise<FlowStep>
     await createUserRepository(trx).delete(user.id);
   });
   if (user.email) void sendMail(ctx, user.email, 'account-deleted', { userName: displayName(user) });
-  return { state: 'success', status: 200, signedOut: true, ui: { nodes: [], messages: [textFor(ctx).success('settings.account_deleted')], submitLabel: '' } };
+  return { state: 'success', status: 200, signedOut: true, accountDeleted: true,
+    ui: { nodes: [], messages: [textFor(ctx).success('settings.account_deleted')], submitLabel: '' } };
 }
 
 /** Applies a confirmed email change (the link sent to the new address); the old address is told. */

@@ -1,8 +1,8 @@
 import { verifyEmailByCode } from './verify-code-step.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { sendVerificationLink } from '../account-links.js';
-import { checkEmail } from '../identifiers.js';
-import { emailField, hasErrors, identifierError, readFields } from './flow-fields.js';
+import { emailField } from './flow-fields.js';
+import { consumeQuotas, readEmailField } from './email-request-steps.js';
 import { textFor } from './flow-text.js';
 import { withFeedback } from './flow-ui.js';
 import type { FlowDefinition } from './flow-types.js';
@@ -24,17 +24,13 @@ export const verificationFlow: FlowDefinition = {
       if (!verified.ok) return verified.step;
       return { state: 'success', status: 200, data: verified.data, ui: { nodes: [], messages: [text.success('verification.succeeded')], submitLabel: '' } };
     }
-    const { values, errors } = readFields(input, { email: { kind: 'identifier', required: true } }, text);
-    const email = errors.email ? undefined : checkEmail(values.email);
-    if (email && !email.ok) errors.email = identifierError(text, email);
-    if (hasErrors(errors) || !email?.ok) return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { values, fieldErrors: errors }) };
-    const quota = await ctx.deps.limits.consume(ctx.tenant.id, 'verificationPerEmail', ctx.settings.limits, email.value.toLowerCase());
-    if (!quota.allowed) {
-      return { state: flow.state, status: 429, retryAfterSeconds: quota.retryAfterSeconds, ui: withFeedback(flow.ui, { values,
-        messages: [text.error('verification.throttled')] }) };
-    }
-    const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email.value, ['email']);
+    const read = readEmailField(ctx, flow, input);
+    if (!read.ok) return read.step;
+    const { email, values } = read;
+    const throttled = await consumeQuotas(ctx, flow, [['verificationPerEmail', email.toLowerCase()]], { code: 'verification.throttled', values });
+    if (throttled) return throttled;
+    const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, email, ['email']);
     if (user && !user.disabled && !user.emailVerified && user.email) void sendVerificationLink(ctx, user, user.email, flow.id);
-    return { state: 'sent_email', status: 200, data: { ...flow.data, email: email.value }, ui: sentEmailUi(text, email.value, 'verification.sent.if_account') };
+    return { state: 'sent_email', status: 200, data: { ...flow.data, email: email }, ui: sentEmailUi(text, email, 'verification.sent.if_account') };
   },
 };
