@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
-import type { AuditWriter } from '../audit/audit-writer.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import { signInWithPassword } from '../identity/password-sign-in.js';
 import { signInRefusal } from '../identity/flows/login-flow.js';
@@ -23,7 +22,6 @@ const CsrfBody = z.object({ csrf: z.string() });
 interface Deps {
   services: Services;
   registry: ProviderRegistry;
-  audit: AuditWriter;
   csrf: CsrfTokens;
   pages: Pages;
   contexts: AccountContexts;
@@ -31,7 +29,7 @@ interface Deps {
 
 /** Sign-in and consent pages that complete oidc-provider interactions. Thin: parse, call identity, render. */
 export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { services, registry, audit, csrf, pages, contexts } = deps;
+  const { services, registry, csrf, pages, contexts } = deps;
 
   /** A one-message page in the request's language. */
   const messagePage = (reply: FastifyReply, text: FlowText, status: number, title: Parameters<FlowText['t']>[0], message: Parameters<FlowText['t']>[0]) =>

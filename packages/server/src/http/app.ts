@@ -93,7 +93,7 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
   });
   await registerFlowApiRoutes(app, { contexts, publicUrl: services.settings.publicUrl });
   await registerAccountPageRoutes(app, { contexts, csrf, pages });
-  await registerInteractionRoutes(app, { services, registry, audit, csrf, pages, contexts });
+  await registerInteractionRoutes(app, { services, registry, csrf, pages, contexts });
   await registerProtocolRoutes(app, { registry, publicUrl: services.settings.publicUrl });
   return app;
 }
