@@ -4,6 +4,9 @@ import * as initial from './migrations/0001-initial.js';
 import * as accounts from './migrations/0002-accounts.js';
 import * as rateLimits from './migrations/0003-rate-limits.js';
 import * as backchannelLogout from './migrations/0004-backchannel-logout.js';
+import * as groupsRoles from './migrations/0005-groups-roles.js';
+import * as consents from './migrations/0006-consents.js';
+import * as management from './migrations/0007-management.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
@@ -11,6 +14,9 @@ const migrations: Record<string, Migration> = {
   '0002-accounts': accounts,
   '0003-rate-limits': rateLimits,
   '0004-backchannel-logout': backchannelLogout,
+  '0005-groups-roles': groupsRoles,
+  '0006-consents': consents,
+  '0007-management': management,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

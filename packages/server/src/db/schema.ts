@@ -1,4 +1,6 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { GroupsRolesTables } from './schema-groups-roles.js';
+import type { ConsentTables } from './schema-consents.js';
 
 /** Kysely table types. JSON columns are validated with zod where they are read (repositories). */
 /** Insert is optional where the column has a default. */
@@ -185,7 +187,8 @@ export interface MailOutboxTable {
   created_at: Timestamp;
 }
 
-export interface Database {
+/** Tables of one concern live in their own schema file (schema-*.ts) and are joined here. */
+export interface Database extends GroupsRolesTables, ConsentTables {
   tenants: TenantsTable;
   apis: ApisTable;
   applications: ApplicationsTable;
