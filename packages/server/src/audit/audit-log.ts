@@ -39,7 +39,10 @@ export type AuditEventType =
   | 'application.secret_expiring'
   | 'device_code.throttled'
   | 'logout.backchannel_sent'
-  | 'logout.backchannel_failed';
+  | 'logout.backchannel_failed'
+  | 'consent.revoked'
+  | 'consent.admin_granted'
+  | 'consent.admin_revoked';
 
 export interface AuditEvent {
   tenantId: string | null;

@@ -22,6 +22,8 @@ import { createJwtTokenStatus } from './jwt-token-status.js';
 import { createRpInitiatedLogout } from './logout.js';
 import { createBackchannelLogout, fetchAllowingLoopbackLogout, registerBackchannelLogout } from './backchannel-logout.js';
 import { registerTokenExchange, tokenExchangeClaims } from './token-exchange.js';
+import { clientBasedCORS } from './client-cors.js';
+import { createLoadExistingGrant } from './load-existing-grant.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -116,8 +118,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       policy: createInteractionPolicy(),
       url: (_ctx, interaction) => `${basePath}/${tenantId}/interaction/${interaction.uid}`,
     },
-    clientBasedCORS: (_ctx, origin, client) =>
-      client.clientAuthMethod === 'none' && (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin),
+    clientBasedCORS: clientBasedCORS as never,
+    loadExistingGrant: createLoadExistingGrant({ db: services.db, tenantId }) as never,
     renderError: createErrorRenderer(basePath) as never,
   };
 
