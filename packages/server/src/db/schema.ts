@@ -27,6 +27,8 @@ export interface ApisTable {
   app_roles: JSONColumnType<{ name: string; description?: string | undefined }[]>;
   access_token_ttl_seconds: number | null;
   signing_alg: string;
+  /** Access tokens for this API carry the user's group names (migration 0005). */
+  groups_claim: Generated<boolean>;
   created_at: Timestamp;
 }
 
@@ -76,7 +78,8 @@ export interface UsersTable {
   email_verified: Generated<boolean>;
   name: string | null;
   password_hash: string | null;
-  roles: JSONColumnType<{ api: string; roles: string[] }[]>;
+  /** `api: null` is a tenant-wide role (migration 0005). */
+  roles: JSONColumnType<{ api: string | null; roles: string[] }[]>;
   disabled: Generated<boolean>;
   /** Changes with the password or email; links and sessions made under an older stamp are void. */
   security_stamp: Generated<string>;

@@ -98,7 +98,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     // guard; in production (NODE_ENV=production) every outgoing request keeps it, so a tenant's
     // configuration cannot make the server POST to services on its own host.
     ...(services.settings.production ? {} : { fetch: fetchAllowingLoopbackLogout }),
-    formats: { customizers: { jwt: createJwtCustomizer(snapshot) as never } },
+    formats: { customizers: { jwt: createJwtCustomizer(snapshot, services.db) as never } },
     // `act` on on-behalf-of tokens (RFC 8693 §4.1); see token-exchange.ts.
     extraTokenClaims: tokenExchangeClaims as never,
     rotateRefreshToken: true,

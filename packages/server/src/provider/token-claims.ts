@@ -1,4 +1,8 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Db } from '../db/database.js';
+import { createGroupRepository } from '../db/repositories/groups.js';
+import type { User } from '../db/repositories/users.js';
+import { effectiveRoles, groupsClaim } from '../identity/effective-roles.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
 import type { TesseraAccount } from './find-account.js';
 
@@ -16,11 +20,13 @@ interface StructuredJwt {
 
 /**
  * Adds Tessera's claims to RFC 9068 access tokens: `nbf`, `azp`, `tid` (tenant), `oid`
- * (the user's, or the application's, stable id), `roles` (user roles for users, app
- * roles for daemons, for this API only) and, with the `profile` scope only, display
- * names — which are never for authorization.
+ * (the user's, or the application's, stable id), `roles` (for users: their effective roles for
+ * this API, direct and through groups, docs/roles-and-groups.md; for daemons: app roles for this
+ * API), `groups` or `groups_overage` when the API asks for groups, and, with the `profile` scope
+ * only, display names — which are never for authorization.
  */
-export function createJwtCustomizer(snapshot: TenantSnapshot) {
+export function createJwtCustomizer(snapshot: TenantSnapshot, db: Db) {
+  const userClaims = createUserRoleClaims(snapshot, db);
   return async (ctx: KoaContextWithOIDC, token: JwtToken, jwt: StructuredJwt): Promise<void> => {
     const payload = jwt.payload;
     const audience = typeof payload.aud === 'string' ? payload.aud : undefined;
@@ -38,7 +44,7 @@ export function createJwtCustomizer(snapshot: TenantSnapshot) {
     payload.oid = token.accountId;
     const account = ctx.oidc.entities.Account as TesseraAccount | undefined;
     const user = account?.accountId === token.accountId ? account?.user : undefined;
-    setRoles(payload, user?.roles, audience);
+    if (user && audience) Object.assign(payload, await userClaims(user, audience));
     if (user && requestedScopes(ctx).has('profile')) {
       if (user.name) payload.name = user.name;
       const preferred = user.username ?? user.email;
@@ -55,6 +61,21 @@ function requestedScopes(ctx: KoaContextWithOIDC): Set<string> {
   const entities = ctx.oidc.entities as Record<string, { scope?: string } | undefined>;
   const source = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
   return new Set((source?.scope ?? '').split(' '));
+}
+
+/**
+ * `roles` (and `groups` / `groups_overage` when the API has groupsClaim) of a user's token for
+ * `audience`: one query for the user's groups per token, however many groups.
+ */
+function createUserRoleClaims(snapshot: TenantSnapshot, db: Db) {
+  const groups = createGroupRepository(db);
+  return async (user: User, audience: string): Promise<Record<string, unknown>> => {
+    const api = snapshot.apis.get(audience);
+    if (!api) return {};
+    const userGroups = await groups.groupsOfUser(snapshot.tenant.id, user.id);
+    const roles = effectiveRoles(user.roles, userGroups, audience);
+    return { ...(roles.length ? { roles } : {}), ...(api.groupsClaim ? groupsClaim(userGroups) : {}) };
+  };
 }
 
 function setRoles(payload: Record<string, unknown>, grants: { api: string; roles: string[] }[] | undefined, audience: string | undefined) {

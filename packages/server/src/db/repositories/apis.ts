@@ -16,9 +16,12 @@ export interface Api {
   /** Fixed access-token lifetime; null means a random 60–90 minutes per token. */
   accessTokenTtlSeconds: number | null;
   signingAlg: 'ES256' | 'RS256';
+  /** Access tokens for this API carry the user's group names (docs/roles-and-groups.md). */
+  groupsClaim: boolean;
 }
 
-export type ApiInput = Omit<Api, 'id' | 'tenantId'>;
+/** `groupsClaim` left out: false on insert, unchanged on update. */
+export type ApiInput = Omit<Api, 'id' | 'tenantId' | 'groupsClaim'> & { groupsClaim?: boolean };
 
 export function createApiRepository(db: Db) {
   const toApi = (row: Awaited<ReturnType<typeof selectAll>>[number]): Api => ({
@@ -30,6 +33,7 @@ export function createApiRepository(db: Db) {
     appRoles: row.app_roles,
     accessTokenTtlSeconds: row.access_token_ttl_seconds,
     signingAlg: row.signing_alg === 'RS256' ? 'RS256' : 'ES256',
+    groupsClaim: row.groups_claim,
   });
   const selectAll = (tenantId: string) =>
     db.selectFrom('apis').selectAll().where('tenant_id', '=', tenantId).orderBy('identifier').execute();
@@ -41,7 +45,7 @@ export function createApiRepository(db: Db) {
     async insert(tenantId: string, api: ApiInput): Promise<Api> {
       const id = randomUUID();
       await db.insertInto('apis').values({ id, tenant_id: tenantId, ...toRow(api) }).execute();
-      return { id, tenantId, ...api };
+      return { id, tenantId, ...api, groupsClaim: api.groupsClaim ?? false };
     },
     async update(id: string, api: ApiInput): Promise<void> {
       await db.updateTable('apis').set(toRow(api)).where('id', '=', id).execute();
@@ -57,6 +61,7 @@ function toRow(api: ApiInput) {
     app_roles: JSON.stringify(api.appRoles),
     access_token_ttl_seconds: api.accessTokenTtlSeconds,
     signing_alg: api.signingAlg,
+    groups_claim: api.groupsClaim,
   };
 }
 

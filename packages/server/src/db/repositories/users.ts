@@ -10,8 +10,8 @@ export interface User {
   emailVerified: boolean;
   name: string | null;
   passwordHash: string | null;
-  /** User roles per API identifier; they appear in the `roles` claim of tokens for that API. */
-  roles: { api: string; roles: string[] }[];
+  /** User roles per API identifier (`api: null`: tenant-wide); in the `roles` claim of tokens for that API (docs/roles-and-groups.md). */
+  roles: { api: string | null; roles: string[] }[];
   /** Disabled by an administrator: cannot sign in or recover the account. */
   disabled: boolean;
   /** Changes with the password or email; links and sessions made under another stamp are void. */
@@ -100,7 +100,7 @@ export function createUserRepository(db: Db) {
 
 type UserRow = {
   id: string; tenant_id: string; username: string | null; email: string | null; email_verified: boolean;
-  name: string | null; password_hash: string | null; roles: { api: string; roles: string[] }[]; disabled: boolean;
+  name: string | null; password_hash: string | null; roles: { api: string | null; roles: string[] }[]; disabled: boolean;
   security_stamp: string; password_changed_at: Date | string | null; last_sign_in_at: Date | string | null; created_at: Date | string;
 };
 

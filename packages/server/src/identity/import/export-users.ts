@@ -11,7 +11,7 @@ export interface ExportRow {
   email_verified: boolean;
   name: string | null;
   password_hash?: string | null;
-  roles: { api: string; roles: string[] }[];
+  roles: { api: string | null; roles: string[] }[];
   disabled: boolean;
 }
 
