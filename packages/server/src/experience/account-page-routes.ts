@@ -58,7 +58,7 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       register: [link('login', 'nav.have_account')],
       verification: [link('login', 'nav.back_to_sign_in')],
       recovery: [link('login', 'nav.back_to_sign_in')],
-      settings: [],
+      settings: [{ href: `${b}/consents`, text: textFor(ctx).t('nav.consents') }],
     };
     return links[page] ?? [];
   }

@@ -185,4 +185,20 @@ export const pages = {
   'logout.question_client': '{clientName} asks to sign you out. Do you want to sign out?',
   'logout.done': 'You have been signed out. You can close this window.',
   'button.stay_signed_in': 'Stay signed in',
+
+  // Connected applications (experience/consent-routes.ts): what each application was allowed, and revoking it.
+  'title.consents': 'Connected applications',
+  'nav.consents': 'Connected applications',
+  'nav.settings': 'Account settings',
+  'consents.intro': 'These applications can use your account as listed. Revoking access signs the application out; it has to ask you again.',
+  'consents.none': 'No application has access to your account.',
+  'consents.revoked': '{clientName} no longer has access to your account.',
+  'consents.not_found': 'That application has no access to revoke.',
+  'consents.allowed_since': 'Allowed since {date}',
+  'button.revoke': 'Revoke access',
+  // What the OpenID Connect scopes allow (the consent page's words, see experience/permissions.ts).
+  'scope.openid': 'Sign you in',
+  'scope.profile': 'See your name and username',
+  'scope.email': 'See your email address',
+  'scope.offline_access': 'Stay signed in to it when you are not using it',
 } as const;
