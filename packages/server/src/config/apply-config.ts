@@ -15,6 +15,7 @@ import type {
 } from './declarative-config.js';
 import { ConfigFileError, formatPath } from './load-config-file.js';
 import { readAccountSettings } from './account-settings.js';
+import { applyGroups, applyRoles } from './apply-groups-roles.js';
 
 /**
  * Applies a declarative configuration: idempotent (applying the same file twice changes nothing
@@ -94,6 +95,8 @@ async function applyTenant(step: TenantStep): Promise<string[]> {
   await applyApis(step, record);
   await applyApplications(step, record);
   await applyUsers(step, record);
+  await applyRoles(step, record);
+  await applyGroups(step, record);
   return changes;
 }
 
@@ -150,6 +153,7 @@ function toApiInput(api: ApiConfig, existing: Api | undefined): ApiInput {
     appRoles: normalizePermissions(api.appRoles ?? existing?.appRoles ?? []),
     accessTokenTtlSeconds: api.accessTokenLifetime ?? existing?.accessTokenTtlSeconds ?? null,
     signingAlg: api.signingAlg ?? existing?.signingAlg ?? 'ES256',
+    groupsClaim: api.groupsClaim ?? existing?.groupsClaim ?? false,
   };
 }
 

@@ -26,6 +26,8 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 export const CONFIG_LIMITS = {
   permissionsPerApi: 200, redirectUris: 256, secrets: 20, certificates: 20, grantsPerApp: 100, namesPerGrant: 200, rolesPerUser: 100,
   uriLength: 2048,
+  /** Tenant `roles:` and `groups:` blocks (docs/roles-and-groups.md). */
+  roles: 1000, groups: 1000, membersPerGroup: 10_000,
 } as const;
 
 /** A list with an upper bound and a message that names it. */
@@ -67,6 +69,8 @@ const ApiSchema = z.strictObject({
   /** Seconds; left out, each token lives a random 60–90 minutes. */
   accessTokenLifetime: z.number().int().min(60).max(86_400).optional(),
   signingAlg: z.enum(SIGNING_ALG_VALUES).optional(),
+  /** Access tokens for this API carry the user's group names (docs/roles-and-groups.md); default false. */
+  groupsClaim: z.boolean().optional(),
 });
 
 /**
@@ -127,6 +131,27 @@ const ApiReferenceSchema = z.string().min(1);
 const PermissionGrantSchema = z.strictObject({ api: ApiReferenceSchema, scopes: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant) });
 const RoleGrantSchema = z.strictObject({ api: ApiReferenceSchema, roles: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant) });
 
+// --- Groups and roles (docs/roles-and-groups.md) ---
+/** A user's or group's roles: `api` left out or null means tenant-wide (in tokens for every API). */
+const UserRoleGrantSchema = z.strictObject({
+  api: ApiReferenceSchema.nullable().optional(),
+  roles: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant),
+}).transform((grant) => ({ api: grant.api ?? null, roles: grant.roles }));
+/** A tenant's `roles:` entry: a role definition (a name with a description), per API or tenant-wide. */
+const RoleDefinitionSchema = z.strictObject({
+  name: PermissionNameSchema, api: ApiReferenceSchema.optional(), description: DescriptionSchema.optional(),
+});
+/** A tenant's `groups:` entry; `members` are usernames or emails of users in the file or the database. */
+const GroupSchema = z.strictObject({
+  /** In the `groups` claim: 1–128 characters, no control characters; unique per tenant in any case. */
+  name: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters')
+    .refine(noControlCharacters, 'must not contain control characters'),
+  description: DescriptionSchema.optional(),
+  roles: listOf(UserRoleGrantSchema, CONFIG_LIMITS.rolesPerUser).optional(),
+  members: listOf(z.string().min(1).max(254), CONFIG_LIMITS.membersPerGroup).optional(),
+});
+// --- end groups and roles ---
+
 export const ApplicationSchema = z.strictObject({
   clientId: z.string().regex(CLIENT_ID_PATTERN, 'must be 2–128 letters, digits, ".", "_" or "-"'),
   name: DisplayNameSchema.optional(),
@@ -181,7 +206,7 @@ export const UserSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', message: `is not a password hash Tessera verifies: ${(error as Error).message} (see docs/passwords.md)` });
     }
   }).optional(),
-  roles: listOf(RoleGrantSchema, CONFIG_LIMITS.rolesPerUser).optional(),
+  roles: listOf(UserRoleGrantSchema, CONFIG_LIMITS.rolesPerUser).optional(),
 }).superRefine((user, ctx) => {
   if (user.username === undefined && user.email === undefined) {
     ctx.addIssue({ code: 'custom', message: 'a user needs a username or an email' });
@@ -202,6 +227,9 @@ export const TenantSchema = z.strictObject({
   apis: z.array(ApiSchema).default([]),
   applications: z.array(ApplicationSchema).default([]),
   users: z.array(UserSchema).default([]),
+  /** Role definitions and groups (docs/roles-and-groups.md): created or updated, never deleted. */
+  roles: listOf(RoleDefinitionSchema, CONFIG_LIMITS.roles).optional(),
+  groups: listOf(GroupSchema, CONFIG_LIMITS.groups).optional(),
   /** Registration, verification, password policy, limits and mail (docs/accounts.md). Stored as written; replaces the stored block. */
   accounts: z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
     const parsed = AccountSettingsSchema.safeParse(value);
@@ -220,6 +248,8 @@ export type TenantConfig = z.infer<typeof TenantSchema>;
 export type ApiConfig = z.infer<typeof ApiSchema>;
 export type ApplicationConfig = z.infer<typeof ApplicationSchema>;
 export type UserConfig = z.infer<typeof UserSchema>;
+export type RoleDefinitionConfig = z.infer<typeof RoleDefinitionSchema>;
+export type GroupConfig = z.infer<typeof GroupSchema>;
 export type CertificateConfig = z.infer<typeof CertificateSchema>;
 
 type Ctx = z.RefinementCtx;
@@ -262,6 +292,16 @@ function checkTenantReferences(tenant: TenantConfig, ctx: Ctx): void {
     app.permissions?.forEach((grant, g) => check(grant.api, grant.scopes, 'scopes', ['applications', a, 'permissions', g]));
     app.appRoles?.forEach((grant, g) => check(grant.api, grant.roles, 'appRoles', ['applications', a, 'appRoles', g]));
   });
-  // User roles are free-form names per API (they land in the `roles` claim); only the API must exist.
-  tenant.users.forEach((user, u) => user.roles?.forEach((grant, g) => check(grant.api, grant.roles, null, ['users', u, 'roles', g])));
+  // User and group roles are free-form names per API or tenant-wide (they land in the `roles` claim); only a named API must exist.
+  const checkApi = (api: string | null | undefined, path: Path) => (api == null ? undefined : check(api, [], null, path));
+  tenant.users.forEach((user, u) => user.roles?.forEach((grant, g) => checkApi(grant.api, ['users', u, 'roles', g])));
+  checkGroupsAndRoles(tenant, ctx, checkApi);
+}
+
+/** Role definitions unique per API (or tenant-wide), group names unique in any case, and only APIs of the tenant. */
+function checkGroupsAndRoles(tenant: TenantConfig, ctx: Ctx, checkApi: (api: string | null | undefined, path: Path) => void): void {
+  reportDuplicates(ctx, (tenant.roles ?? []).map((role, i) => ({ key: `${role.api ?? '(tenant-wide)'} ${role.name}`, path: ['roles', i, 'name'] })), 'role');
+  reportDuplicates(ctx, (tenant.groups ?? []).map((group, i) => ({ key: group.name.toLowerCase(), path: ['groups', i, 'name'] })), 'group name');
+  tenant.roles?.forEach((role, r) => checkApi(role.api, ['roles', r]));
+  tenant.groups?.forEach((group, gi) => group.roles?.forEach((grant, g) => checkApi(grant.api, ['groups', gi, 'roles', g])));
 }
