@@ -25,6 +25,10 @@ export const SettingsSchema = z.object({
   /** Redis for brute-force counters shared by every node (docs/brute-force.md); unset: the database. */
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   NODE_ENV: z.string().optional(),
+  /** The tenant whose management tokens manage every tenant (docs/management-api.md); created at first start. */
+  TESSERA_ADMIN_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a tenant id').default('admin'),
+  /** The bootstrap credential's secret; unset: a random one is printed once, at first start. */
+  TESSERA_BOOTSTRAP_SECRET: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
 });
 
 export interface Settings {
@@ -43,6 +47,8 @@ export interface Settings {
   smtpUrl: string | undefined;
   redisUrl: string | undefined;
   production: boolean;
+  adminTenant: string;
+  bootstrapSecret: string | undefined;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
@@ -68,6 +74,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     smtpUrl: e.TESSERA_SMTP_URL,
     redisUrl: e.REDIS_URL,
     production: e.NODE_ENV === 'production',
+    adminTenant: e.TESSERA_ADMIN_TENANT,
+    bootstrapSecret: e.TESSERA_BOOTSTRAP_SECRET,
     ...overrides,
   };
 }

@@ -15,6 +15,8 @@ export interface TenantsTable {
   revision: Generated<number>;
   /** Validated with AccountSettingsSchema where read; `{}` means every default. */
   account_settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** Development only: http:// redirect URIs on any host (migration 0007). */
+  allow_http_redirect_uris: Generated<boolean>;
   created_at: Timestamp;
 }
 

@@ -17,6 +17,10 @@ import { publicBasePath } from '../config/settings.js';
 import type { ProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
 import { sendProblem } from './problem.js';
+import { registerManagementApi } from '../management/http/register-management.js';
+import { managementServices } from '../management/management-services.js';
+import { createOidcAdapterClass } from '../db/oidc-adapter.js';
+import { REFRESH_TOKEN_REUSE_GRACE_SECONDS } from '../provider/create-provider.js';
 import { PROTOCOL_BODY_LIMIT, registerProtocolRoutes } from './protocol-routes.js';
 import { computeSecurityHeaders } from './security-headers.js';
 
@@ -96,6 +100,11 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
   await registerAccountPageRoutes(app, { contexts, csrf, pages });
   await registerConsentRoutes(app, { contexts, csrf, pages });
   await registerInteractionRoutes(app, { services, registry, csrf, pages, contexts });
+  await registerManagementApi(app, {
+    db: services.db, registry, publicUrl: services.settings.publicUrl, basePath,
+    services: managementServices(services),
+    revoked: (tenantId) => new (createOidcAdapterClass({ db: services.db, tenantId, refreshTokenReuseGraceSeconds: REFRESH_TOKEN_REUSE_GRACE_SECONDS }))('RevokedAccessToken'),
+  });
   await registerProtocolRoutes(app, { registry, publicUrl: services.settings.publicUrl });
   return app;
 }

@@ -3,6 +3,7 @@ import type { ApplicationWithCredentials } from '../db/repositories/applications
 import type { Tenant } from '../db/repositories/tenants.js';
 import type { KeySet } from '../keys/signing-keys.js';
 import type { Services } from '../server/services.js';
+import { managementApi } from '../management/management-api.js';
 
 /**
  * What a tenant's provider reads on the hot path, loaded once per tenant revision:
@@ -27,7 +28,8 @@ export async function loadTenantSnapshot(services: Services, tenant: Tenant): Pr
   return {
     tenant,
     issuer: `${services.settings.publicUrl}/${tenant.id}`,
-    apis: new Map(apis.map((api) => [api.identifier, api])),
+    // Every tenant has the built-in management API besides its own.
+    apis: new Map([...apis, managementApi(tenant.id)].map((api) => [api.identifier, api])),
     keys,
     findApplication(clientId) {
       let found = applications.get(clientId);

@@ -9,6 +9,7 @@ import { createServices, type Services } from '../../server/services.js';
 import { lockDataDir, readCliSettings } from '../cli-context.js';
 import { printLine, printNote } from '../output.js';
 import { printApplySummary } from '../print-summary.js';
+import { ensureBootstrapCredential, type BootstrapResult } from '../../management/bootstrap.js';
 
 /** The bundled demo configuration, used by `start --demo` when no file is given. */
 export const DEMO_CONFIG_FILE = fileURLToPath(new URL('../../../demo/tessera.yaml', import.meta.url));
@@ -49,6 +50,7 @@ async function startServer(options: StartOptions): Promise<void> {
       printLine(`Applying ${configFile}`);
       printApplySummary(await applyConfig(services, config, { actor: 'config', fileName: configFile }));
     }
+    const bootstrap = await ensureBootstrapCredential(services);
     const { startHttpServer } = await import('../../server/start-server.js');
     const server = await startHttpServer(services);
     const running = services;
@@ -61,6 +63,7 @@ async function startServer(options: StartOptions): Promise<void> {
     const tenants = await services.tenants.list();
     printLine(`Tessera is listening on ${server.url}`);
     for (const tenant of tenants) printLine(`  issuer ${settings.publicUrl}/${tenant.id}`);
+    if (bootstrap.newSecret) printBootstrapCredential(settings, bootstrap);
     if (options.demo) printDemoHelp(settings, config);
     for (const warning of [...settingsWarnings(settings, services.masterKey.source), ...mailWarnings(settings)]) printNote(`warning: ${warning}`);
   } catch (error) {
@@ -92,6 +95,15 @@ function onShutdownSignal(shutdown: () => Promise<void>): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/** The generated management credential: printed this once (it is stored only as a hash). */
+function printBootstrapCredential(settings: Settings, bootstrap: BootstrapResult): void {
+  printLine('');
+  printLine(`Management API credential, shown only this once (store it now; docs/management-api.md):`);
+  printLine(`  client ${bootstrap.clientId} in tenant "${bootstrap.adminTenant}", secret ${bootstrap.newSecret}`);
+  printLine(`    curl -s -u ${bootstrap.clientId}:SECRET -d grant_type=client_credentials -d scope=tessera:management/.default ${settings.publicUrl}/${bootstrap.adminTenant}/token`);
+  printLine('');
 }
 
 /** The demo user's sign-in and a client-credentials request, taken from the applied configuration. */

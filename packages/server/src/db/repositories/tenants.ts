@@ -10,6 +10,9 @@ export interface Tenant {
   revision: number;
   /** Registration, verification, password policy, limits and mail of this tenant (defaults filled in). */
   accountSettings: AccountSettings;
+  /** Development only: http:// redirect URIs on any host; ignored in production. */
+  allowHttpRedirectUris: boolean;
+  createdAt: Date;
 }
 
 /** Tenant ids: DNS-label-like, so they are safe in URLs and issuers. */
@@ -44,8 +47,12 @@ export function createTenantRepository(db: Db) {
         .values({ id: tenant.id, name: tenant.name, pairwise_salt: randomBytes(32).toString('base64url') })
         .execute();
     },
-    async update(id: string, changes: { name: string }): Promise<void> {
-      await db.updateTable('tenants').set({ name: changes.name }).where('id', '=', id).execute();
+    async update(id: string, changes: { name?: string; allowHttpRedirectUris?: boolean }): Promise<void> {
+      await db.updateTable('tenants').set({ name: changes.name, allow_http_redirect_uris: changes.allowHttpRedirectUris }).where('id', '=', id).execute();
+    },
+    /** Deletes the tenant and, by cascade, everything in it. */
+    async delete(id: string): Promise<void> {
+      await db.deleteFrom('tenants').where('id', '=', id).execute();
     },
     /** Replaces the stored account settings (the `accounts:` block as written; defaults fill the rest on read). */
     async updateAccountSettings(id: string, settings: AccountSettingsInput): Promise<void> {
@@ -58,10 +65,13 @@ export function createTenantRepository(db: Db) {
   };
 }
 
-function toTenant(row: { id: string; name: string; pairwise_salt: string; revision: number; account_settings: unknown }): Tenant {
+function toTenant(row: {
+  id: string; name: string; pairwise_salt: string; revision: number; account_settings: unknown; allow_http_redirect_uris: boolean; created_at: Date;
+}): Tenant {
   return {
     id: row.id, name: row.name, pairwiseSalt: row.pairwise_salt, revision: row.revision,
     accountSettings: readAccountSettings(row.account_settings),
+    allowHttpRedirectUris: row.allow_http_redirect_uris, createdAt: new Date(row.created_at),
   };
 }
 

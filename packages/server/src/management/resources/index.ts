@@ -1,0 +1,1 @@
+export { MANAGEMENT_RESOURCES } from './all-resources.js';
