@@ -5,6 +5,7 @@ import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants
 import { readCertificatePem } from '../security/certificates.js';
 import { assertKnownHash } from '@tessera/passwords';
 import { AccountSettingsSchema } from './account-settings.js';
+import { managementApi } from '../management/management-api.js';
 
 /**
  * The declarative configuration file (`tessera apply FILE`, `tessera start --config FILE`),
@@ -58,7 +59,7 @@ export function apiIdentifierProblem(identifier: string): string | undefined {
   return undefined;
 }
 
-const ApiSchema = z.strictObject({
+export const ApiSchema = z.strictObject({
   identifier: z.string().superRefine((value, ctx) => {
     const problem = apiIdentifierProblem(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -78,14 +79,18 @@ const ApiSchema = z.strictObject({
  * normalized. Confidential and browser clients need https outside loopback (RFC 6749 §3.1.2.1);
  * native apps may use a private-use reverse-DNS scheme or loopback (RFC 8252 §7.1, §7.3).
  */
-export function redirectUriProblem(type: ApplicationType, uri: string): string | undefined {
+export function redirectUriProblem(type: ApplicationType, uri: string, options: { allowHttp?: boolean } = {}): string | undefined {
   if (type === 'daemon') return 'daemon applications have no redirect URIs (they sign in as themselves)';
   if (/\s/.test(uri) || !URL.canParse(uri)) return 'must be an absolute URI without spaces';
   if (uri.includes('#')) return 'must not contain a fragment (RFC 6749 §3.1.2)';
+  if (uri.includes('*')) return 'must not contain a wildcard: redirect URIs are compared as exact strings (RFC 9700 §4.1.3)';
   const url = new URL(uri);
   const loopback = LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:') return loopback ? undefined : 'http:// is allowed only on localhost, 127.0.0.1 or [::1]; use https://';
+  if (url.protocol === 'http:') {
+    // A tenant may allow http:// for development (never honoured in production: management/resources/applications.ts).
+    return loopback || options.allowHttp ? undefined : 'http:// is allowed only on localhost, 127.0.0.1 or [::1]; use https://';
+  }
   if (type === 'native' && /^[a-z][a-z0-9+-]*(\.[a-z0-9+-]+)+:$/i.test(url.protocol)) return undefined;
   return type === 'native'
     ? 'must be https://, http:// on loopback, or a reverse-DNS custom scheme such as com.example.app:/callback'
@@ -152,7 +157,8 @@ const GroupSchema = z.strictObject({
 });
 // --- end groups and roles ---
 
-export const ApplicationSchema = z.strictObject({
+/** An application's fields; the rules across fields are in `applicationProblems`. */
+export const ApplicationFieldsSchema = z.strictObject({
   clientId: z.string().regex(CLIENT_ID_PATTERN, 'must be 2–128 letters, digits, ".", "_" or "-"'),
   name: DisplayNameSchema.optional(),
   type: z.enum(APPLICATION_TYPES, { error: `must be one of ${APPLICATION_TYPES.join(', ')}` }),
@@ -164,32 +170,43 @@ export const ApplicationSchema = z.strictObject({
   permissions: listOf(PermissionGrantSchema, CONFIG_LIMITS.grantsPerApp).optional(),
   appRoles: listOf(RoleGrantSchema, CONFIG_LIMITS.grantsPerApp).optional(),
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; web apps only (docs/logout-and-token-status.md). */
-  backchannelLogoutUri: z.string().optional(),
-}).superRefine((app, ctx) => {
+  backchannelLogoutUri: z.string().max(CONFIG_LIMITS.uriLength).optional(),
+});
+
+export type ApplicationFields = z.infer<typeof ApplicationFieldsSchema>;
+
+/** Rules across an application's fields (public clients hold no credential, …); also used by the management API. */
+export function applicationProblems(app: Partial<ApplicationFields> & Pick<ApplicationFields, 'type'>, options: { allowHttp?: boolean } = {}): { message: string; path: (string | number)[] }[] {
+  const problems: { message: string; path: (string | number)[] }[] = [];
   if (app.backchannelLogoutUri !== undefined) {
     // Only a web app has a server the OP can reach; SPAs and native apps run on the user's
     // device, daemons have no user sessions. The URI: absolute, no fragment, https or loopback http.
     const problem = app.type === 'web'
       ? redirectUriProblem('web', app.backchannelLogoutUri)
       : 'only web applications have a back-channel logout URI (a server the identity provider can reach)';
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, path: ['backchannelLogoutUri'] });
+    if (problem) problems.push({ message: problem, path: ['backchannelLogoutUri'] });
   }
   for (const field of ['redirectUris', 'postLogoutRedirectUris'] as const) {
     app[field]?.forEach((uri, index) => {
-      const problem = redirectUriProblem(app.type, uri);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [field, index] });
+      const problem = redirectUriProblem(app.type, uri, options);
+      if (problem) problems.push({ message: problem, path: [field, index] });
     });
   }
   const isPublic = app.type === 'spa' || app.type === 'native';
   const publicProblem = `${app.type} applications are public clients (OAuth 2.1 §2.1): they cannot keep a credential`;
-  if (isPublic && app.secrets?.length) ctx.addIssue({ code: 'custom', message: publicProblem, path: ['secrets'] });
-  if (isPublic && app.certificates?.length) ctx.addIssue({ code: 'custom', message: publicProblem, path: ['certificates'] });
+  if (isPublic && app.secrets?.length) problems.push({ message: publicProblem, path: ['secrets'] });
+  if (isPublic && app.certificates?.length) problems.push({ message: publicProblem, path: ['certificates'] });
   if (isPublic && app.appRoles?.length) {
-    ctx.addIssue({ code: 'custom', message: 'app roles need a confidential client (web or daemon)', path: ['appRoles'] });
+    problems.push({ message: 'app roles need a confidential client (web or daemon)', path: ['appRoles'] });
   }
   if (app.type === 'daemon' && app.permissions?.length) {
-    ctx.addIssue({ code: 'custom', message: 'daemons act as themselves: grant appRoles, not delegated permissions', path: ['permissions'] });
+    problems.push({ message: 'daemons act as themselves: grant appRoles, not delegated permissions', path: ['permissions'] });
   }
+  return problems;
+}
+
+export const ApplicationSchema = ApplicationFieldsSchema.superRefine((app, ctx) => {
+  for (const problem of applicationProblems(app)) ctx.addIssue({ code: 'custom', ...problem });
 });
 
 export const UserSchema = z.strictObject({
@@ -273,7 +290,10 @@ function checkTenantReferences(tenant: TenantConfig, ctx: Ctx): void {
     ...(user.email === undefined ? [] : [{ key: user.email.toLowerCase(), path: ['users', i, 'email'] }]),
   ]), 'username or email');
 
-  const apis = new Map(tenant.apis.map((api) => [api.identifier, api]));
+  // The built-in management API may be granted too (a daemon that automates administration).
+  const builtIn = managementApi(tenant.id);
+  const apis = new Map<string, { scopes?: { name: string }[] | undefined; appRoles?: { name: string }[] | undefined }>(
+    [...tenant.apis.map((api) => [api.identifier, api] as const), [builtIn.identifier, builtIn] as const]);
   const check = (api: string, names: string[], kind: 'scopes' | 'appRoles' | null, path: Path) => {
     const defined = apis.get(api);
     if (!defined) {
