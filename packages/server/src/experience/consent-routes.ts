@@ -153,9 +153,8 @@ function consentsPage(model: ConsentsPageModel): string {
       ...consent.scopes.map((scope) => item(oidcScopeText(text, scope), scope)),
       ...consent.apis.flatMap((api) => api.scopes.map((scope) => item(scope.description, `${api.api}/${scope.name}`))),
     ].join('\n');
-    const since = consent.createdAt ? `<p class="muted">${escapeHtml(text.t('consents.allowed_since', { date: consent.createdAt.toISOString().slice(0, 10) }))}</p>` : '';
     return `<section><h2>${escapeHtml(consent.applicationName)}</h2>
-${since}<ul class="scopes">${permissions}</ul>
+<ul class="scopes">${permissions}</ul>
 <form method="post" action="${escapeHtml(model.action)}">
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
 <input type="hidden" name="client_id" value="${escapeHtml(consent.clientId)}">

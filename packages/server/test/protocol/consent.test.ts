@@ -28,7 +28,7 @@ let jwks: ReturnType<typeof createRemoteJWKSet>;
 let editor: oidc.Configuration;
 let portal: oidc.Configuration;
 
-const webApp = (app: typeof EDITOR, name: string) => ({
+const webApp = (app: { clientId: string; secret: string; redirectUri: string }, name: string) => ({
   clientId: app.clientId, name, type: 'web', redirectUris: [app.redirectUri], secrets: [{ value: app.secret }],
   permissions: [{ api: WEATHER_API, scopes: ['weather.read', 'weather.write'] }],
 });

@@ -194,7 +194,6 @@ export const pages = {
   'consents.none': 'No application has access to your account.',
   'consents.revoked': '{clientName} no longer has access to your account.',
   'consents.not_found': 'That application has no access to revoke.',
-  'consents.allowed_since': 'Allowed since {date}',
   'button.revoke': 'Revoke access',
   // What the OpenID Connect scopes allow (the consent page's words, see experience/permissions.ts).
   'scope.openid': 'Sign you in',
