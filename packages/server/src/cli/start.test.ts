@@ -29,13 +29,22 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('tessera start', () => {
     const ready = new Promise<void>((resolve, reject) => {
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         stdout += chunk;
-        if (/Tessera is listening on http:\/\/\S+\n[\s\S]*curl/.test(stdout)) resolve();
+        if (/Tessera is listening on http:\/\/\S+\n[\s\S]*\/demo\/token/.test(stdout)) resolve();
       });
       void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${stdout}\n${stderr}`)));
     });
     try {
       await ready;
-      expect(stdout).toContain(`Tessera is listening on http://127.0.0.1:${port}\n  issuer http://localhost:${port}/demo\n`);
+      expect(stdout).toContain(`Tessera is listening on http://127.0.0.1:${port}\n  issuer http://localhost:${port}/admin\n  issuer http://localhost:${port}/demo\n`);
+      // The management credential of the first start, printed once.
+      const secret = /client tessera-admin in tenant "admin", secret (tsr_\w+)/.exec(stdout)?.[1];
+      expect(secret).toMatch(/^tsr_[0-9A-Za-z]{43}$/);
+      const management = await fetch(`http://127.0.0.1:${port}/admin/token`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`tessera-admin:${secret}`).toString('base64')}` },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'tessera:management/.default' }),
+      });
+      expect(management.status).toBe(200);
       expect(stdout).toContain('alice / correct horse battery staple');
       expect(stdout).toContain(`curl -s -u weather-daemon:dev-only-secret-0123456789abcdef -d grant_type=client_credentials -d scope=api://weather/.default http://localhost:${port}/demo/token`);
       expect(readFileSync(lockFileOf(dataDir), 'utf8')).toBe(`${child.pid}\nserver\n`);

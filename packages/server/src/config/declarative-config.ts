@@ -138,16 +138,16 @@ const RoleGrantSchema = z.strictObject({ api: ApiReferenceSchema, roles: listOf(
 
 // --- Groups and roles (docs/roles-and-groups.md) ---
 /** A user's or group's roles: `api` left out or null means tenant-wide (in tokens for every API). */
-const UserRoleGrantSchema = z.strictObject({
+export const UserRoleGrantSchema = z.strictObject({
   api: ApiReferenceSchema.nullable().optional(),
   roles: listOf(PermissionNameSchema, CONFIG_LIMITS.namesPerGrant),
 }).transform((grant) => ({ api: grant.api ?? null, roles: grant.roles }));
 /** A tenant's `roles:` entry: a role definition (a name with a description), per API or tenant-wide. */
-const RoleDefinitionSchema = z.strictObject({
+export const RoleDefinitionSchema = z.strictObject({
   name: PermissionNameSchema, api: ApiReferenceSchema.optional(), description: DescriptionSchema.optional(),
 });
 /** A tenant's `groups:` entry; `members` are usernames or emails of users in the file or the database. */
-const GroupSchema = z.strictObject({
+export const GroupSchema = z.strictObject({
   /** In the `groups` claim: 1–128 characters, no control characters; unique per tenant in any case. */
   name: z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters')
     .refine(noControlCharacters, 'must not contain control characters'),

@@ -40,6 +40,11 @@ export class ConsentError extends Error {
   }
 }
 
+/** Runs in the caller's transaction when there is one (the management API wraps each change in one). */
+function inTransaction<T>(db: Db, run: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ScopesSchema = z.array(z.string());
 /** The parts of oidc-provider's Grant payload read here (lib/models/grant.js). */
@@ -108,7 +113,7 @@ export async function grantAdminConsent(db: Db, tenantId: string, input: { clien
     throw new ConsentError('consent.unknown_scope', unknown === undefined ? 'Name at least one scope' : `${input.api} defines no scope ${unknown}`,
       400, 'scopes', unknown);
   }
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const now = new Date();
     await trx.insertInto('admin_consents')
       .values({ id: randomUUID(), tenant_id: tenantId, application_id: app.id, api: input.api, scopes: JSON.stringify(scopes), granted_by: actor,
@@ -128,7 +133,7 @@ export async function grantAdminConsent(db: Db, tenantId: string, input: { clien
  */
 export async function revokeAdminConsent(db: Db, tenantId: string, id: string, actor = 'unknown'): Promise<boolean> {
   if (!UUID.test(id)) return false;
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await selectAdminConsents(trx, tenantId).where('admin_consents.id', '=', id).executeTakeFirst();
     if (!row) return false;
     await trx.deleteFrom('admin_consents').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
@@ -209,7 +214,7 @@ export async function listUserConsents(db: Db, tenantId: string, userId: string)
  */
 export async function revokeUserConsent(db: Db, tenantId: string, userId: string, clientId: string,
   options: { actor?: string; correlationId?: string } = {}): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const ids = (await grantRows(trx, tenantId, userId, clientId)).map((row) => row.id);
     if (!ids.length) return 0;
     await trx.deleteFrom('oidc_payloads').where('tenant_id', '=', tenantId).where('grant_id', 'in', ids).execute();

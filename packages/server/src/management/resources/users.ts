@@ -5,6 +5,7 @@ import { createAccountSessionRepository } from '../../db/repositories/account-se
 import { createUserRepository, type User, type UserInput } from '../../db/repositories/users.js';
 import { conflict, notFound } from '../management-error.js';
 import { defineResource, type ManagementContext } from '../resource.js';
+import { assertRoleGrantsValid } from './role-rules.js';
 
 const RoleGrantItem = z.object({ api: z.string().nullable(), roles: z.array(z.string()) });
 const UserItemSchema = z.object({
@@ -77,6 +78,7 @@ export const usersResource = defineResource({
   },
   async create(ctx, input) {
     await assertLoginsFree(ctx, input);
+    await assertRoleGrantsValid(ctx, input.roles);
     const user = await createUserRepository(ctx.db).insert(ctx.tenantId, {
       username: input.username ?? null, email: input.email ?? null, emailVerified: input.emailVerified ?? false,
       name: input.name ?? null, passwordHash: (await passwordHashOf(ctx, input)) ?? null, roles: input.roles ?? [],
@@ -85,6 +87,7 @@ export const usersResource = defineResource({
   },
   async update(ctx, current, patch) {
     await assertLoginsFree(ctx, patch, current.id);
+    await assertRoleGrantsValid(ctx, patch.roles);
     const users = createUserRepository(ctx.db);
     const changes: Partial<UserInput> = {
       username: patch.username, email: patch.email, emailVerified: patch.emailVerified, name: patch.name, roles: patch.roles, disabled: patch.disabled,
