@@ -33,7 +33,7 @@ type SecretItem = z.infer<typeof SecretItemSchema>;
 const SecretCreateSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   /** Days until the secret stops working; default 182 (about 6 months). */
-  expiresInDays: z.number().int().min(1).max(730).default(DEFAULT_SECRET_LIFETIME_DAYS),
+  expiresInDays: z.number().int().min(1).max(3650).default(DEFAULT_SECRET_LIFETIME_DAYS),
 });
 
 const secretItem = (s: ApplicationWithCredentials['secrets'][number]): SecretItem => ({
