@@ -127,7 +127,8 @@ async function applyTenantRow({ trx, tenant }: TenantStep, record: RecordChange)
   }
 }
 
-async function applyApis({ trx, tenant }: TenantStep, record: RecordChange): Promise<void> {
+async function applyApis({ trx, tenant, path, options }: TenantStep, record: RecordChange): Promise<void> {
+  await assertAllowedClientsExist(trx, tenant, path, options);
   const apis = createApiRepository(trx);
   const stored = new Map((await apis.list(tenant.id)).map((api) => [api.identifier, api]));
   for (const api of tenant.apis) {
@@ -154,7 +155,22 @@ function toApiInput(api: ApiConfig, existing: Api | undefined): ApiInput {
     accessTokenTtlSeconds: api.accessTokenLifetime ?? existing?.accessTokenTtlSeconds ?? null,
     signingAlg: api.signingAlg ?? existing?.signingAlg ?? 'ES256',
     groupsClaim: api.groupsClaim ?? existing?.groupsClaim ?? false,
+    allowedClients: api.allowedClients === undefined ? existing?.allowedClients ?? null : api.allowedClients,
   };
+}
+
+/** Every client id an API allows is an application of the file or of the database (docs/configuration.md). */
+async function assertAllowedClientsExist(trx: Db, tenant: TenantConfig, path: (string | number)[], options: ApplyOptions): Promise<void> {
+  const listed = tenant.apis.flatMap((api, a) => (api.allowedClients ?? []).map((clientId, i) => ({ clientId, where: [...path, 'apis', a, 'allowedClients', i] })));
+  if (!listed.length) return;
+  const known = new Set([
+    ...tenant.applications.map((app) => app.clientId),
+    ...(await createApplicationRepository(trx).list(tenant.id)).map((app) => app.clientId),
+  ]);
+  const problems = listed.filter((item) => !known.has(item.clientId)).map((item) => ({
+    path: formatPath(item.where), message: `no application "${item.clientId}" in tenant "${tenant.id}" (in the file or the database)`,
+  }));
+  if (problems.length) throw new ConfigFileError(options.fileName ?? 'config', problems);
 }
 
 /** Drops absent descriptions, so stored JSON and parsed YAML compare equal. */

@@ -72,6 +72,12 @@ export const ApiSchema = z.strictObject({
   signingAlg: z.enum(SIGNING_ALG_VALUES).optional(),
   /** Access tokens for this API carry the user's group names (docs/roles-and-groups.md); default false. */
   groupsClaim: z.boolean().optional(),
+  /**
+   * Client ids allowed to get tokens for this API; null or left out on creation: any application
+   * with a permission or app role on it. Each must be an application of the tenant (checked at apply time).
+   */
+  allowedClients: listOf(z.string().regex(CLIENT_ID_PATTERN, 'must be 2–128 letters, digits, ".", "_" or "-"'), CONFIG_LIMITS.grantsPerApp)
+    .nullable().optional(),
 });
 
 /**
@@ -284,6 +290,8 @@ function reportDuplicates(ctx: Ctx, items: { key: string; path: Path }[], what: 
 function checkTenantReferences(tenant: TenantConfig, ctx: Ctx): void {
   reportDuplicates(ctx, tenant.apis.map((api, i) => ({ key: api.identifier, path: ['apis', i, 'identifier'] })), 'API identifier');
   reportDuplicates(ctx, tenant.applications.map((app, i) => ({ key: app.clientId, path: ['applications', i, 'clientId'] })), 'clientId');
+  // Allowed clients name applications of the file or the database: the database is checked at apply time (apply-config.ts).
+  tenant.apis.forEach((api, a) => reportDuplicates(ctx, (api.allowedClients ?? []).map((clientId, i) => ({ key: clientId, path: ['apis', a, 'allowedClients', i] })), 'allowed client'));
   // Usernames and emails share one sign-in namespace, compared case-insensitively like the database does.
   reportDuplicates(ctx, tenant.users.flatMap((user, i) => [
     ...(user.username === undefined ? [] : [{ key: user.username.toLowerCase(), path: ['users', i, 'username'] }]),

@@ -7,6 +7,7 @@ import * as backchannelLogout from './migrations/0004-backchannel-logout.js';
 import * as groupsRoles from './migrations/0005-groups-roles.js';
 import * as consents from './migrations/0006-consents.js';
 import * as management from './migrations/0007-management.js';
+import * as apiAllowedClients from './migrations/0008-api-allowed-clients.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '0005-groups-roles': groupsRoles,
   '0006-consents': consents,
   '0007-management': management,
+  '0008-api-allowed-clients': apiAllowedClients,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -31,6 +31,8 @@ export interface ApisTable {
   signing_alg: string;
   /** Access tokens for this API carry the user's group names (migration 0005). */
   groups_claim: Generated<boolean>;
+  /** Client ids allowed to get tokens for the API (migration 0008); null: any with a permission or app role. */
+  allowed_clients: ColumnType<string[] | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 

@@ -23,6 +23,7 @@ export function createResourceIndicators(snapshot: TenantSnapshot) {
     async getResourceServerInfo(ctx: KoaContextWithOIDC, identifier: string, client: { clientId: string }): Promise<ResourceServer> {
       const api = snapshot.apis.get(identifier);
       if (!api) throw new errors.InvalidTarget(`unknown API ${identifier}`);
+      assertClientAllowed(api, client.clientId);
       assertScopesKnown(ctx, api);
       if (ctx.oidc.params?.grant_type === 'client_credentials') {
         await assertAppRoleAssigned(snapshot, client.clientId, api);
@@ -41,6 +42,18 @@ export function createResourceIndicators(snapshot: TenantSnapshot) {
 /** A fixed lifetime when the API sets one; otherwise 60–90 minutes, so clients do not all refresh at once. */
 export function accessTokenLifetime(api: Pick<Api, 'accessTokenTtlSeconds'>): number {
   return api.accessTokenTtlSeconds ?? randomInt(60 * 60, 90 * 60 + 1);
+}
+
+/**
+ * An API that lists its allowed clients refuses every other one, whatever it holds, for every
+ * grant: oidc-provider asks here at the authorization and device endpoints, and at the token
+ * endpoint for each grant (code, refresh, client credentials, device code, token exchange).
+ * RFC 8707 §2: a resource the server "does not consider … acceptable" is `invalid_target`.
+ */
+function assertClientAllowed(api: Api, clientId: string): void {
+  // `== null`: the built-in management API is not stored and has no list.
+  if (api.allowedClients == null || api.allowedClients.includes(clientId)) return;
+  throw new errors.InvalidTarget(`the application is not allowed to get tokens for ${api.identifier}`);
 }
 
 function assertScopesKnown(ctx: KoaContextWithOIDC, api: Api | undefined): void {

@@ -18,10 +18,12 @@ export interface Api {
   signingAlg: 'ES256' | 'RS256';
   /** Access tokens for this API carry the user's group names (docs/roles-and-groups.md). */
   groupsClaim: boolean;
+  /** Client ids allowed to get tokens for this API; null: any application with a permission or app role on it. */
+  allowedClients: string[] | null;
 }
 
-/** `groupsClaim` left out: false on insert, unchanged on update. */
-export type ApiInput = Omit<Api, 'id' | 'tenantId' | 'groupsClaim'> & { groupsClaim?: boolean };
+/** `groupsClaim` and `allowedClients` left out: false and null on insert, unchanged on update. */
+export type ApiInput = Omit<Api, 'id' | 'tenantId' | 'groupsClaim' | 'allowedClients'> & { groupsClaim?: boolean; allowedClients?: string[] | null };
 
 export function createApiRepository(db: Db) {
   const toApi = (row: Awaited<ReturnType<typeof selectAll>>[number]): Api => ({
@@ -34,6 +36,7 @@ export function createApiRepository(db: Db) {
     accessTokenTtlSeconds: row.access_token_ttl_seconds,
     signingAlg: row.signing_alg === 'RS256' ? 'RS256' : 'ES256',
     groupsClaim: row.groups_claim,
+    allowedClients: row.allowed_clients ?? null,
   });
   const selectAll = (tenantId: string) =>
     db.selectFrom('apis').selectAll().where('tenant_id', '=', tenantId).orderBy('identifier').execute();
@@ -45,7 +48,7 @@ export function createApiRepository(db: Db) {
     async insert(tenantId: string, api: ApiInput): Promise<Api> {
       const id = randomUUID();
       await db.insertInto('apis').values({ id, tenant_id: tenantId, ...toRow(api) }).execute();
-      return { id, tenantId, ...api, groupsClaim: api.groupsClaim ?? false };
+      return { id, tenantId, ...api, groupsClaim: api.groupsClaim ?? false, allowedClients: api.allowedClients ?? null };
     },
     async update(id: string, api: ApiInput): Promise<void> {
       await db.updateTable('apis').set(toRow(api)).where('id', '=', id).execute();
@@ -62,6 +65,8 @@ function toRow(api: ApiInput) {
     access_token_ttl_seconds: api.accessTokenTtlSeconds,
     signing_alg: api.signingAlg,
     groups_claim: api.groupsClaim,
+    // SQL NULL, not JSON null, for "any application"; undefined leaves the column as it is.
+    ...(api.allowedClients === undefined ? {} : { allowed_clients: api.allowedClients === null ? null : JSON.stringify(api.allowedClients) }),
   };
 }
 

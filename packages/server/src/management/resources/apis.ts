@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiSchema, SIGNING_ALG_VALUES } from '../../config/declarative-config.js';
 import { createApiRepository, type Api, type ApiInput } from '../../db/repositories/apis.js';
 import { createApplicationRepository } from '../../db/repositories/applications.js';
-import { ManagementError, conflict } from '../management-error.js';
+import { ManagementError, conflict, invalidField } from '../management-error.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
 const PermissionItem = z.object({ name: z.string(), description: z.string().optional() });
@@ -15,6 +15,7 @@ const ApiItemSchema = z.object({
   accessTokenLifetime: z.number().nullable().describe('seconds; null: a random 60–90 minutes per token'),
   signingAlg: z.enum(SIGNING_ALG_VALUES),
   groupsClaim: z.boolean(),
+  allowedClients: z.array(z.string()).nullable().describe('client ids allowed to get tokens for this API; null: any application with a permission or app role on it'),
 });
 type ApiItem = z.infer<typeof ApiItemSchema>;
 
@@ -23,7 +24,16 @@ const ApiUpdateSchema = ApiSchema.partial().extend({ accessTokenLifetime: ApiSch
 const toItem = (api: Api): ApiItem => ({
   id: api.id, identifier: api.identifier, name: api.name, scopes: api.scopes, appRoles: api.appRoles,
   accessTokenLifetime: api.accessTokenTtlSeconds, signingAlg: api.signingAlg, groupsClaim: api.groupsClaim,
+  allowedClients: api.allowedClients ?? null,
 });
+
+/** 400 at `/allowedClients/N` for a client id that is no application of the tenant. */
+async function assertAllowedClientsExist(ctx: ManagementContext, allowedClients: string[] | null | undefined): Promise<void> {
+  if (!allowedClients?.length) return;
+  const known = new Set((await createApplicationRepository(ctx.db).list(ctx.tenantId)).map((app) => app.clientId));
+  const index = allowedClients.findIndex((clientId) => !known.has(clientId));
+  if (index !== -1) throw invalidField(`/allowedClients/${index}`, `no application "${allowedClients[index]}" in this tenant`);
+}
 
 async function all(ctx: ManagementContext): Promise<Api[]> {
   return createApiRepository(ctx.db).list(ctx.tenantId);
@@ -69,9 +79,11 @@ export const apisResource = defineResource({
   },
   async create(ctx, input) {
     if ((await all(ctx)).some((api) => api.identifier === input.identifier)) throw conflict('api', 'identifier', input.identifier);
+    await assertAllowedClientsExist(ctx, input.allowedClients);
     const api = await createApiRepository(ctx.db).insert(ctx.tenantId, {
       identifier: input.identifier, name: input.name, scopes: input.scopes ?? [], appRoles: input.appRoles ?? [],
       accessTokenTtlSeconds: input.accessTokenLifetime ?? null, signingAlg: input.signingAlg ?? 'ES256', groupsClaim: input.groupsClaim ?? false,
+      allowedClients: input.allowedClients ?? null,
     });
     return { item: toItem(api) };
   },
@@ -86,7 +98,9 @@ export const apisResource = defineResource({
       scopes: patch.scopes ?? stored.scopes, appRoles: patch.appRoles ?? stored.appRoles,
       accessTokenTtlSeconds: patch.accessTokenLifetime === undefined ? stored.accessTokenTtlSeconds : patch.accessTokenLifetime,
       signingAlg: patch.signingAlg ?? stored.signingAlg, groupsClaim: patch.groupsClaim ?? stored.groupsClaim,
+      allowedClients: patch.allowedClients === undefined ? stored.allowedClients : patch.allowedClients,
     };
+    await assertAllowedClientsExist(ctx, patch.allowedClients);
     await assertNotInUse(ctx, stored, next);
     await createApiRepository(ctx.db).update(stored.id, next);
     return toItem({ ...stored, ...next, groupsClaim: next.groupsClaim ?? stored.groupsClaim });
