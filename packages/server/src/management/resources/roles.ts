@@ -28,7 +28,7 @@ export const rolesResource = defineResource({
   keyOf: (item: RoleItem) => item.id,
   schemas: {
     item: RoleItemSchema, create: RoleDefinitionSchema,
-    update: z.strictObject({ description: z.string().max(1000).nullable() }),
+    update: z.strictObject({ description: z.string().max(1000).nullable().optional() }),
     filter: z.object({ api: z.string().max(2048).optional().describe('an API identifier, or "tenant" for tenant-wide roles') }),
   },
   async list(ctx, { after, limit, api }) {
@@ -48,7 +48,7 @@ export const rolesResource = defineResource({
   },
   async update(ctx, current, patch) {
     const roles = createRoleRepository(ctx.db);
-    await roles.update(current.id, { description: patch.description });
+    if (patch.description !== undefined) await roles.update(current.id, { description: patch.description });
     return toItem((await roles.find(ctx.tenantId, current.id))!);
   },
   async delete(ctx, current) {
