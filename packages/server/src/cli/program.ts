@@ -8,6 +8,7 @@ import { registerTenantsCommand } from './commands/tenants.js';
 import { registerUsersCommand } from './commands/users.js';
 import { registerMailCommand } from './commands/mail.js';
 import { registerSecretsCommand } from './commands/secrets.js';
+import { registerResourceCommands } from './commands/resources.js';
 
 /** The `tessera` command tree. Commander throws instead of exiting, so main.ts owns exit codes. */
 export function createProgram(): Command {
@@ -31,5 +32,6 @@ Examples:
     registerStartCommand, registerMigrateCommand, registerApplyCommand, registerKeysCommand,
     registerTenantsCommand, registerUsersCommand, registerAppsCommand, registerMailCommand, registerSecretsCommand,
   ]) register(program);
+  registerResourceCommands(program); // last: it adds verbs to the groups registered above
   return program;
 }

@@ -1,17 +1,24 @@
 import type { Command } from 'commander';
 import { recordAuditEvent } from '../../audit/audit-log.js';
 import { UserSchema } from '../../config/declarative-config.js';
-import { createTenantRepository } from '../../db/repositories/tenants.js';
 import { createUserRepository } from '../../db/repositories/users.js';
+import { ManagementError } from '../../management/management-error.js';
+import { createItem } from '../../management/operations.js';
+import { usersResource } from '../../management/resources/users.js';
 import { requireTenant, withServices } from '../cli-context.js';
 import { CliError, UsageError } from '../cli-error.js';
 import { printLine, printNote, printTable } from '../output.js';
+import { listAll } from '../resources/list-all.js';
+import { withManagement } from '../resources/management-context.js';
+import { printItem, printJson } from '../resources/print-resource.js';
 import { readPassword } from '../read-password.js';
 import { registerUserImportCommands } from './users-import.js';
 import { registerUserStateCommands } from './users-state.js';
 import { createAccountSessionRepository } from '../../db/repositories/account-sessions.js';
 
-interface CreateOptions { tenant: string; username?: string; email?: string; name?: string; emailVerified?: boolean; passwordStdin?: boolean }
+interface CreateOptions { tenant: string; username?: string; email?: string; name?: string; emailVerified?: boolean; passwordStdin?: boolean; json?: boolean }
+/** The fields of the management API's user item that `users list` shows. */
+interface ListedUser { id: string; username: string | null; email: string | null; emailVerified: boolean; name: string | null; hasPassword: boolean; disabled: boolean }
 
 export function registerUsersCommand(program: Command): void {
   const users = program.command('users').description('create, list, import and export users; set passwords; disable, enable, unblock');
@@ -26,6 +33,7 @@ export function registerUsersCommand(program: Command): void {
     .option('--name <name>', 'display name')
     .option('--email-verified', 'mark the email address as verified')
     .option('--password-stdin', 'read the password from standard input')
+    .option('--json', 'print the user (and its etag) as JSON')
     .addHelpText('after', `
 Give --username, --email or both. Without --password-stdin and without a terminal, the user is
 created without a password (set one later with \`users set-password\`).
@@ -38,24 +46,17 @@ Examples:
       const input = validateUser({ username: options.username, email: options.email, name: options.name });
       const password = await readPassword({ fromStdin: options.passwordStdin === true, confirm: true, required: false });
       if (password !== undefined) validateUser({ username: 'x', password });
-      await withServices(async (services) => {
+      // The management API's create (validation, unique sign-in names, hashing, audit event): one code path.
+      await withManagement({ tenantId: options.tenant }, async (ctx, services) => {
         await requireTenant(services.db, options.tenant);
-        for (const login of [input.username, input.email]) {
-          if (login && await services.users.findByLogin(options.tenant, login)) {
-            throw new CliError(`a user with the sign-in name "${login}" already exists in tenant ${options.tenant}`);
-          }
-        }
-        const passwordHash = password === undefined ? null : await services.passwords.hash(password);
-        const user = await services.db.transaction().execute(async (trx) => {
-          const created = await createUserRepository(trx).insert(options.tenant, {
-            username: input.username ?? null, email: input.email ?? null, emailVerified: options.emailVerified === true,
-            name: input.name ?? null, passwordHash, roles: [],
-          });
-          await createTenantRepository(trx).bumpRevision(options.tenant);
-          await recordAuditEvent(trx, { tenantId: options.tenant, type: 'user.created', actor: 'cli', subject: created.id });
-          return created;
+        const body = { ...input, ...(options.emailVerified ? { emailVerified: true } : {}), ...(password === undefined ? {} : { password }) };
+        const { created } = await createItem(usersResource, ctx, body).catch((error: unknown) => {
+          if (!(error instanceof ManagementError) || error.status !== 409) throw error;
+          const login = error.errors?.[0]?.path === '/email' ? input.email : input.username;
+          throw new CliError(`a user with the sign-in name "${login}" already exists in tenant ${options.tenant}`);
         });
-        printLine(`Created user ${input.username ?? input.email} (${user.id}) in tenant ${options.tenant}`);
+        if (options.json) printItem(created!.item, { json: true });
+        else printLine(`Created user ${input.username ?? input.email} (${(created!.item as ListedUser).id}) in tenant ${options.tenant}`);
         if (password === undefined) printNote('No password set: use `tessera users set-password` before they sign in with one.');
       });
     });
@@ -66,12 +67,16 @@ Examples:
     .addHelpText('after', `
 Example:
   $ tessera users list --tenant demo`)
-    .action(async (options: { tenant: string }) => {
-      await withServices(async (services) => {
+    .option('--json', 'print {items, nextCursor} as JSON')
+    .action(async (options: { tenant: string; json?: boolean }) => {
+      // The management API's list: every page, ordered by id.
+      await withManagement({ tenantId: options.tenant }, async (ctx, services) => {
         await requireTenant(services.db, options.tenant);
-        const rows = (await services.users.list(options.tenant)).map((user) => [
+        const page = await listAll(usersResource, ctx, {});
+        if (options.json) return printJson(page);
+        const rows = (page.items as ListedUser[]).map((user) => [
           user.id, user.username, user.email, user.emailVerified ? 'yes' : 'no', user.name,
-          user.passwordHash ? 'yes' : 'no', user.disabled ? 'yes' : 'no',
+          user.hasPassword ? 'yes' : 'no', user.disabled ? 'yes' : 'no',
         ]);
         printTable(['ID', 'USERNAME', 'EMAIL', 'VERIFIED', 'NAME', 'PASSWORD', 'DISABLED'], rows);
       });
