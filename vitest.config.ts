@@ -34,7 +34,10 @@ function databaseProject(kind: 'embedded' | 'postgres'): TestProjectInlineConfig
     extends: true,
     test: {
       name: kind,
-      include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+      // Only the server talks to a database; the libraries' tests run once, in the embedded project.
+      include: kind === 'embedded'
+        ? ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts']
+        : ['packages/server/src/**/*.test.ts', 'packages/server/test/**/*.test.ts'],
       env: { TESSERA_TEST_DB: kind },
     },
   };
