@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAuditEvent, type AuditEventType } from '../audit/audit-log.js';
 import { createTenantRepository } from '../db/repositories/tenants.js';
 import { ManagementError, notFound, validationError } from './management-error.js';
-import type { AnyResourceSpec, ManagementContext } from './resource.js';
+import type { AnyResourceSpec, ManagementContext, Page } from './resource.js';
 
 /**
  * The operations every resource supports, shared by the HTTP API and the CLI: validation of the
@@ -21,6 +21,17 @@ export interface ListResult<Item> {
   items: Item[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+}
+
+/**
+ * One page of a list that is read whole (an application's secrets, a user's sessions…): sorted
+ * by key, the items after the cursor, at most `limit`.
+ */
+export function pageOf<Item>(items: Item[], keyOf: (item: Item) => string, page: Page): Item[] {
+  return items.map((item) => ({ item, key: keyOf(item) }))
+    .filter(({ key }) => page.after === undefined || key > page.after)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, page.limit).map(({ item }) => item);
 }
 
 /** A strong validator of the item's representation (RFC 9110 §8.8.3). */

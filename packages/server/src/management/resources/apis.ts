@@ -3,6 +3,7 @@ import { ApiSchema, SIGNING_ALG_VALUES } from '../../config/declarative-config.j
 import { createApiRepository, type Api, type ApiInput } from '../../db/repositories/apis.js';
 import { createApplicationRepository } from '../../db/repositories/applications.js';
 import { ManagementError, conflict, invalidField } from '../management-error.js';
+import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
 const PermissionItem = z.object({ name: z.string(), description: z.string().optional() });
@@ -70,8 +71,8 @@ export const apisResource = defineResource({
   affectsProvider: true,
   schemas: { item: ApiItemSchema, create: ApiSchema, update: ApiUpdateSchema, filter: z.object({ identifier: z.string().max(2048).optional() }) },
   async list(ctx, { after, limit, identifier }) {
-    return (await all(ctx)).filter((api) => (after === undefined || api.id > after) && (identifier === undefined || api.identifier === identifier))
-      .sort((a, b) => a.id.localeCompare(b.id)).slice(0, limit).map(toItem);
+    const apis = (await all(ctx)).filter((api) => identifier === undefined || api.identifier === identifier);
+    return pageOf(apis, (api) => api.id, { after, limit }).map(toItem);
   },
   async get(ctx, id) {
     const api = (await all(ctx)).find((a) => a.id === id);

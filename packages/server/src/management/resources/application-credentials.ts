@@ -7,6 +7,7 @@ import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expir
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
 import { CONFIG_LIMITS } from '../../config/declarative-config.js';
 import { ManagementError, conflict, notFound } from '../management-error.js';
+import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
 /** The application named in the path; 404 when there is none, 409 when it is public (no credentials). */
@@ -53,7 +54,7 @@ export const secretsResource = defineResource({
   schemas: { item: SecretItemSchema, create: SecretCreateSchema },
   async list(ctx, { after, limit }) {
     const app = await confidentialParent(ctx);
-    return app.secrets.map(secretItem).sort((a, b) => a.id.localeCompare(b.id)).filter((s) => after === undefined || s.id > after).slice(0, limit);
+    return pageOf(app.secrets.map(secretItem), (s) => s.id, { after, limit });
   },
   async get(ctx, id) {
     const secret = (await confidentialParent(ctx)).secrets.find((s) => s.id === id);
@@ -105,7 +106,7 @@ export const certificatesResource = defineResource({
   schemas: { item: CertificateItemSchema, create: ApplicationFieldsSchema.shape.certificates.unwrap().element },
   async list(ctx, { after, limit }) {
     const app = await confidentialParent(ctx);
-    return app.certificates.map(certificateItem).sort((a, b) => a.id.localeCompare(b.id)).filter((c) => after === undefined || c.id > after).slice(0, limit);
+    return pageOf(app.certificates.map(certificateItem), (c) => c.id, { after, limit });
   },
   async get(ctx, id) {
     const certificate = (await confidentialParent(ctx)).certificates.find((c) => c.id === id);

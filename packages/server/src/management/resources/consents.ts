@@ -5,6 +5,7 @@ import {
 import { createUserRepository } from '../../db/repositories/users.js';
 import { CLIENT_ID_PATTERN, PERMISSION_NAME_PATTERN, CONFIG_LIMITS } from '../../config/declarative-config.js';
 import { ManagementError, notFound } from '../management-error.js';
+import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
 /** A consent refusal in the management API's words: status, code, and the field at fault. */
@@ -80,8 +81,7 @@ async function consentsOf(ctx: ManagementContext): Promise<UserConsentItem[]> {
   const user = await createUserRepository(ctx.db).find(ctx.tenantId, ctx.parentKey ?? '');
   if (!user) throw notFound('user', ctx.parentKey ?? '');
   const consents = await listUserConsents(ctx.db, ctx.tenantId, user.id);
-  return consents.map(({ clientId, applicationName, scopes, apis }) => ({ clientId, applicationName, scopes, apis }))
-    .sort((a, b) => a.clientId.localeCompare(b.clientId));
+  return consents.map(({ clientId, applicationName, scopes, apis }) => ({ clientId, applicationName, scopes, apis }));
 }
 
 /** What a user consented to, per application; deleting one revokes it and its refresh tokens. */
@@ -95,7 +95,7 @@ export const userConsentsResource = defineResource({
   parent: { name: 'users', key: 'userId', noun: 'user' },
   schemas: { item: UserConsentItemSchema },
   async list(ctx, { after, limit }) {
-    return (await consentsOf(ctx)).filter((c) => after === undefined || c.clientId > after).slice(0, limit);
+    return pageOf(await consentsOf(ctx), (c) => c.clientId, { after, limit });
   },
   async get(ctx, clientId) {
     return (await consentsOf(ctx)).find((c) => c.clientId === clientId);

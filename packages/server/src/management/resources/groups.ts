@@ -3,6 +3,7 @@ import { GroupSchema } from '../../config/declarative-config.js';
 import { createGroupRepository, GroupMemberError, type Group } from '../../db/repositories/groups.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { conflict, invalidField, notFound } from '../management-error.js';
+import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 import { assertRoleGrantsValid } from './role-rules.js';
 
@@ -127,7 +128,7 @@ export const userGroupsResource = defineResource({
   parent: { name: 'users', key: 'userId', noun: 'user' },
   schemas: { item: UserGroupItemSchema },
   async list(ctx, { after, limit }) {
-    return (await userGroups(ctx)).filter((g) => after === undefined || g.id > after).slice(0, limit);
+    return pageOf(await userGroups(ctx), (g) => g.id, { after, limit });
   },
   async get(ctx, id) {
     return (await userGroups(ctx)).find((g) => g.id === id);
@@ -138,5 +139,5 @@ async function userGroups(ctx: ManagementContext) {
   const user = await createUserRepository(ctx.db).find(ctx.tenantId, ctx.parentKey ?? '');
   if (!user) throw notFound('user', ctx.parentKey ?? '');
   const groups = await createGroupRepository(ctx.db).groupsOfUser(ctx.tenantId, user.id);
-  return groups.map((g) => ({ id: g.id, name: g.name })).sort((a, b) => a.id.localeCompare(b.id));
+  return groups.map((g) => ({ id: g.id, name: g.name }));
 }

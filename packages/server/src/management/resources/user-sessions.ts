@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createAccountSessionRepository } from '../../db/repositories/account-sessions.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { notFound } from '../management-error.js';
+import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
 const SessionItemSchema = z.object({
@@ -21,7 +22,7 @@ async function sessionsOf(ctx: ManagementContext): Promise<SessionItem[]> {
   return sessions.map((s) => ({
     id: s.id, authenticatedAt: s.authenticatedAt.toISOString(), expiresAt: s.expiresAt.toISOString(), methods: s.amr,
     ip: s.ip, userAgent: s.userAgent,
-  })).sort((a, b) => a.id.localeCompare(b.id));
+  }));
 }
 
 /** A user's live sign-in sessions; deleting one signs the user out there. */
@@ -35,7 +36,7 @@ export const userSessionsResource = defineResource({
   parent: { name: 'users', key: 'userId', noun: 'user' },
   schemas: { item: SessionItemSchema },
   async list(ctx, { after, limit }) {
-    return (await sessionsOf(ctx)).filter((s) => after === undefined || s.id > after).slice(0, limit);
+    return pageOf(await sessionsOf(ctx), (s) => s.id, { after, limit });
   },
   async get(ctx, id) {
     return (await sessionsOf(ctx)).find((s) => s.id === id);
