@@ -37,6 +37,7 @@ export type AuditEventType =
   | 'application.secret_added'
   | 'application.secret_removed'
   | 'application.secret_expiring'
+  | 'application.certificate_expiring'
   | 'device_code.throttled'
   | 'logout.backchannel_sent'
   | 'logout.backchannel_failed'

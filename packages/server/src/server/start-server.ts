@@ -4,6 +4,7 @@ import { createAccountTokenRepository } from '../db/repositories/account-tokens.
 import { createFlowRepository } from '../db/repositories/flows.js';
 import { createOutboxRepository, OUTBOX_RETENTION_DAYS } from '../mail/outbox-repository.js';
 import { warnOfExpiringSecrets } from '../security/client-secret-expiry.js';
+import { warnOfExpiringCertificates } from '../security/certificate-expiry.js';
 import { sweepExpiredRateLimits } from '../security/rate-limits/index.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
@@ -38,6 +39,7 @@ export async function startHttpServer(services: Services): Promise<RunningServer
     await sweepExpiredRateLimits(services.db, now);
     await createOutboxRepository(services.db).deleteOlderThan(new Date(now.getTime() - OUTBOX_RETENTION_DAYS * 86_400_000));
     await warnOfExpiringSecrets(services.db, now);
+    await warnOfExpiringCertificates(services.db, now);
   };
   const sweep = setInterval(() => sweepOnce().catch((error) => log('sweep failed', error)), SWEEP_INTERVAL_MS);
   reload.unref();
