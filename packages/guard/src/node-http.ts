@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizeRequest, refusalHeaders } from './authorize.js';
+import type { AccessTokenClaims } from './claims.js';
+import type { Guard } from './create-guard.js';
+import { createSurface } from './surface.js';
+import type { GuardSurface } from './surface.js';
+
+/** A request that passed the guard. */
+export type AuthenticatedMessage = IncomingMessage & { auth: AccessTokenClaims };
+
+/** A `node:http` handler that runs only for authorized requests. */
+export type GuardedHandler = (req: AuthenticatedMessage, res: ServerResponse) => unknown;
+
+/** Wraps a guarded handler into a plain `node:http` request listener. */
+export type NodeProtect = (handler: GuardedHandler) => (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Guards for plain `node:http`: each wraps a handler, which receives `req.auth`. A handler
+ * that throws or rejects gets a bare 500 (its error is not shown to the client).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { nodeGuard } from '@tessera/guard/node-http';
+ * const { requireScopes } = nodeGuard(guard);
+ * createServer(requireScopes('weather.read')((req, res) => res.end(req.auth.sub))).listen(3000);
+ * ```
+ */
+export function nodeGuard(guard: Guard, options: { onError?: (error: unknown) => void } = {}): GuardSurface<NodeProtect> {
+  const fail = (res: ServerResponse, error: unknown) => {
+    options.onError?.(error);
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  };
+  return createSurface((requirements): NodeProtect => (handler) => (req, res) => {
+    authorizeRequest(guard, req.headers.authorization, requirements).then(async (result) => {
+      if (!result.ok) {
+        res.writeHead(result.error.status, refusalHeaders(result.error)).end(JSON.stringify(result.error));
+        return;
+      }
+      (req as AuthenticatedMessage).auth = result.claims;
+      await handler(req as AuthenticatedMessage, res);
+    }).catch((error: unknown) => fail(res, error));
+  });
+}
