@@ -1,1 +1,17 @@
-export {};
+export { createClientApplication } from './client-application.js';
+export type { ClientApplication, ClientApplicationOptions } from './client-application.js';
+export type { Account } from './account.js';
+export type { AuthenticationResult } from './authentication-result.js';
+export type { TokenRequestOptions } from './request-options.js';
+export type { SilentRequest } from './acquire-token-silent.js';
+export type { InteractiveRequest } from './acquire-token-interactive.js';
+export type { DeviceCodeInfo, DeviceCodeRequest } from './acquire-token-by-device-code.js';
+export type { OnBehalfOfRequest } from './acquire-token-on-behalf-of.js';
+export { certificateThumbprint } from './credential.js';
+export type { CertificateCredential, ClientCredential } from './credential.js';
+export { createMemoryCache } from './token-cache.js';
+export type { AccessTokenEntry, RefreshTokenEntry, TokenCache, TokenCacheEntry } from './token-cache.js';
+export { ClientError, InteractionRequiredError, isInteractionRequired, OAuthError } from './errors.js';
+export type { Clock, Sleep } from './clock.js';
+export type { RetryOptions } from './retry.js';
+export { openSystemBrowser } from './open-browser.js';
