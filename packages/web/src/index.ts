@@ -1,1 +1,11 @@
-export {};
+export { createWebAuth } from './create-web-auth.js';
+export type { WebAuth, WebAuthCookieOptions, WebAuthOptions } from './create-web-auth.js';
+export type { GetAccessTokenOptions } from './access-token.js';
+export type { SignInOptions } from './sign-in.js';
+export type { Session, SessionLifetimes, SessionStore, StoredToken, User } from './session.js';
+export { createCookieExchange } from './cookies.js';
+export type { CookieAttributes, CookieExchange } from './cookies.js';
+export { CallbackError, ConfigurationError, InteractionRequiredError, NotSignedInError, WebAuthError } from './errors.js';
+export { safeReturnTo } from './return-to.js';
+export { callbackRoute, interactionRedirect, signInRoute, signOutRoute } from './routes.js';
+export type { RoutePaths, RouteResult } from './routes.js';
