@@ -59,7 +59,8 @@ async function tokenWith(cert: TestCertificate, header: Record<string, string>) 
 
 describe('an expired certificate', () => {
   it('is refused at the token endpoint with 401 invalid_client, by x5t#S256, x5t or kid', async () => {
-    for (const header of [{ 'x5t#S256': expired.x5tS256 }, { x5t: expired.x5t }, { kid: expired.x5tS256 }]) {
+    const headers: Record<string, string>[] = [{ 'x5t#S256': expired.x5tS256 }, { x5t: expired.x5t }, { kid: expired.x5tS256 }];
+    for (const header of headers) {
       const reply = await tokenWith(expired, header);
       expect(reply.status, JSON.stringify(header)).toBe(401);
       expect(reply.body.error).toBe('invalid_client');
