@@ -24,6 +24,7 @@ import { createBackchannelLogout, fetchAllowingLoopbackLogout, registerBackchann
 import { registerTokenExchange, tokenExchangeClaims } from './token-exchange.js';
 import { clientBasedCORS } from './client-cors.js';
 import { createLoadExistingGrant } from './load-existing-grant.js';
+import { registerEntraCompatibility } from './entra-compat.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -136,6 +137,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   // Inside the audit middleware, so OAuth errors written here get their correlation_id too.
   provider.use(createJwtTokenStatus({ snapshot, revoked: new StorageAdapter('RevokedAccessToken') }) as never);
   registerBackchannelLogout(provider, { tenantId, audit });
+  registerEntraCompatibility(provider, { tenantId }); // MSAL: v2.0 discovery path, client_info (entra-compat.ts)
   // On-behalf-of (RFC 8693 token exchange and MSAL's jwt-bearer form); see docs/token-exchange.md.
   registerTokenExchange(provider, {
     snapshot, db: services.db, revoked: new StorageAdapter('RevokedAccessToken'), findAccount: createFindAccount(services.users, tenantId),
