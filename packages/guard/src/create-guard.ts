@@ -72,6 +72,8 @@ function typChecker(typ: readonly string[] | false | undefined) {
 export function createGuard(options: GuardOptions): Guard {
   const algorithms = [...(options.algorithms ?? ASYMMETRIC_ALGORITHMS)];
   assertAsymmetricAlgorithms(algorithms);
+  // RFC 9068 §4: an API must check aud; a guard without one would accept any API's tokens.
+  if (!options.audience || options.audience.length === 0) throw new TypeError('audience is required');
   const clock = options.clock ?? Date.now;
   const cache = options.cache ? createVerifiedTokenCache<AccessTokenClaims>({ ...options.cache, clock }) : undefined;
   const registry = createIssuerRegistry({
