@@ -38,5 +38,6 @@ export function managementApi(tenantId: string): Api {
     accessTokenTtlSeconds: 600,
     signingAlg: 'ES256',
     groupsClaim: false,
-  } as Api;
+    allowedClients: null,
+  };
 }
