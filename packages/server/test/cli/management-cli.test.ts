@@ -34,31 +34,30 @@ async function clientCredentials(clientId: string, secret: string) {
 }
 
 describe('tessera <resource> commands', () => {
-  it('creates, pages, reads, changes and deletes applications with --json, refusing bad input and stale ETags', async () => {
+  let created: Json;
+  it('creates applications (a confidential one gets its secret once) and lists them in pages with --json', async () => {
     await server.stop();
-    const created = parsed(await apps(['create', '--data', web('cli-web'), '--json']));
+    created = parsed(await apps(['create', '--data', web('cli-web'), '--json']));
     expect(created).toMatchObject({ clientId: 'cli-web', type: 'web', public: false });
     expect(created.clientSecret).toMatch(/^tsr_[\w-]{43}$/);
     expect(created.etag).toMatch(/^"[\w-]+"$/);
     expect(parsed(await apps(['create', '--data', JSON.stringify({ clientId: 'cli-spa', type: 'spa', redirectUris: ['https://spa.example.com/cb'] }), '--json'])))
       .not.toHaveProperty('clientSecret');
 
-    // Pages of one, following nextCursor: every application once, in client_id order.
-    const seen: string[] = [];
-    let cursor: string | null | undefined;
-    do {
-      const page = parsed(await apps(['list', '--limit', '1', '--json', ...(cursor ? ['--cursor', cursor] : [])]));
-      expect(page.items).toHaveLength(1);
-      seen.push(String(page.items?.[0]?.clientId));
-      cursor = page.nextCursor;
-    } while (cursor);
-    expect(seen).toEqual([...seen].sort());
-    expect(seen).toEqual(expect.arrayContaining(['cli-spa', 'cli-web', DAEMON.clientId]));
-    expect(parsed(await apps(['list', '--all', '--type', 'spa', '--json'])).items?.map((app) => app.clientId)).toEqual(['cli-spa', 'weather-spa']);
+    // Pages of one follow each other in client_id order: the second starts where the first ended.
+    const all = parsed(await apps(['list', '--all', '--json'])).items?.map((app) => String(app.clientId)) ?? [];
+    expect(all).toEqual([...all].sort());
+    expect(all).toEqual(expect.arrayContaining(['cli-spa', 'cli-web', DAEMON.clientId]));
+    const first = parsed(await apps(['list', '--limit', '1', '--json']));
+    expect(first.items?.map((app) => app.clientId)).toEqual(all.slice(0, 1));
+    const second = parsed(await apps(['list', '--limit', '1', '--cursor', String(first.nextCursor), '--type', 'spa', '--json']));
+    expect(second.items?.map((app) => app.clientId)).toEqual(all.slice(1).filter((id) => id.endsWith('-spa')).slice(0, 1));
     const table = await apps(['list', '--limit', '2']);
     expect(table.stdout).toMatch(/^CLIENT_ID\s+NAME\s+TYPE/);
     expect(table.stderr).toContain('--cursor ');
+  });
 
+  it('reads and changes an application with its ETag, and refuses a stale ETag (412)', async () => {
     const read = parsed(await apps(['get', 'cli-web', '--json']));
     expect(read).not.toHaveProperty('clientSecret');
     expect(read.etag).toBe(created.etag);
@@ -70,23 +69,24 @@ describe('tessera <resource> commands', () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toContain('changed since it was read');
     expect(parsed(await apps(['get', 'cli-web', '--json'])).name).toBe('CLI web');
+  });
 
+  it('refuses invalid input (400, with the field path) and a duplicate (409), changing nothing', async () => {
+    expect((await apps(['list', '--cursor', 'not a cursor'])).stderr).toMatch(/^tessera: cursor is not one this API returned\n/);
     const invalid = await apps(['create', '--data', web('cli-bad', 'https://bad.example.com/cb#fragment')]);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toMatch(/^tessera: .*\/redirectUris\/0 .*fragment/);
     expect(invalid.stdout).toBe('');
     expect((await apps(['get', 'cli-bad'])).stderr).toBe('tessera: No application "cli-bad"\n');
-    const unknownField = await apps(['update', 'cli-web', '--data', '{"type":"spa"}']);
-    expect(unknownField.code).toBe(1);
-    expect(unknownField.stderr).toMatch(/^tessera: The body is invalid: (\/type|\(root\))/);
     expect((await apps(['create', '--data', '{not json'])).code).toBe(2);
 
     const duplicate = await apps(['create', '--data', web('cli-web')]);
     expect(duplicate.code).toBe(1);
-    expect(duplicate.stderr).toBe('tessera: A application with clientId "cli-web" already exists\n');
+    expect(duplicate.stderr).toMatch(/^tessera: An? application with clientId "cli-web" already exists\n/);
+  });
 
+  it('deletes with --json and records every change in the audit trail with the actor cli:{os user}', async () => {
     expect(parsed(await apps(['delete', 'cli-spa', '--json']))).toEqual({ deleted: true, clientId: 'cli-spa' });
-    expect((await apps(['delete', 'cli-spa'])).code).toBe(1);
     expect((await apps(['delete', 'cli-web', '--if-match', '"not-the-etag"'])).stderr).toContain('changed since it was read');
 
     const events = parsed(await server.cli(['audit-events', 'list', '--tenant', TENANT, '--actor', ACTOR, '--all', '--json'])).items ?? [];
@@ -119,7 +119,7 @@ describe('tessera <resource> commands', () => {
     expect(token.body.access_token).toEqual(expect.any(String));
   });
 
-  it('tenants create and users list keep their flags and output, and take --json', async () => {
+  it('tenants create keeps its flags and output, takes --json, and tenants gains get and update', async () => {
     await server.stop();
     const created = parsed(await server.cli(['tenants', 'create', 'cli-acme', '--name', 'CLI Acme', '--json']));
     expect(created).toMatchObject({ id: 'cli-acme', name: 'CLI Acme', issuer: server.issuer('cli-acme') });
@@ -127,7 +127,9 @@ describe('tessera <resource> commands', () => {
     expect((await server.cli(['tenants', 'list'])).stdout).toMatch(/\ncli-acme\s+CLI Acme\s+\S+\/cli-acme\s+\d+\n/);
     const tenant = parsed(await server.cli(['tenants', 'get', 'cli-acme', '--json']));
     expect(parsed(await server.cli(['tenants', 'update', 'cli-acme', '--data', '{"name":"Renamed"}', '--if-match', String(tenant.etag), '--json'])).name).toBe('Renamed');
+  });
 
+  it('users list keeps its output, takes --json, and users gains get', async () => {
     const users = parsed(await server.cli(['users', 'list', '--tenant', TENANT, '--json']));
     expect(users.nextCursor).toBeNull();
     expect(users.items?.map((user) => user.username)).toEqual(expect.arrayContaining([ALICE.username, BOB.username]));
