@@ -97,7 +97,8 @@ function authenticationFor(app: ApplicationWithCredentials, ctx: KoaContextWithO
       .filter((cert) => !cert.notAfter || cert.notAfter.getTime() > now)
       .filter((cert) => header && (
         header.kid === cert.jwk.kid
-        || header.x5t === cert.thumbprintSha1
+        // MSAL Python (1.21) pads x5t (20 bytes → one '='), which RFC 7515 §2 base64url omits.
+        || header.x5t === cert.thumbprintSha1 || header.x5t === `${cert.thumbprintSha1}=`
         || header['x5t#S256'] === cert.thumbprintSha256
       ))
       .map((cert) => ({ ...cert.jwk, kid: typeof header?.kid === 'string' ? header.kid : cert.jwk.kid }));
