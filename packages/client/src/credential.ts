@@ -83,7 +83,8 @@ async function certificateAuth(certificate: CertificateCredential): Promise<oaut
 async function importPrivateKey(certificate: CertificateCredential): Promise<CryptoKey> {
   const { privateKey } = certificate;
   if (typeof privateKey === 'string') {
-    const alg = certificate.alg ?? defaultAlg(createPrivateKey(privateKey).asymmetricKeyDetails?.namedCurve, createPrivateKey(privateKey).asymmetricKeyType);
+    const parsed = certificate.alg ? undefined : createPrivateKey(privateKey);
+    const alg = certificate.alg ?? defaultAlg(parsed?.asymmetricKeyDetails?.namedCurve, parsed?.asymmetricKeyType);
     return importPKCS8(privateKey, alg);
   }
   if (isCryptoKey(privateKey)) return privateKey;

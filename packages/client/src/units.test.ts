@@ -66,3 +66,14 @@ describe('createMemoryCache', () => {
     expect(cache.get('k')).toBeUndefined();
   });
 });
+
+describe('certificate credentials', () => {
+  it('import a PKCS#8 PEM key and pick the algorithm from the curve', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { createClientAuth } = await import('./credential.js');
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    await expect(createClientAuth({ certificate: { privateKey: pem, x5tS256: 'AAAA' } })()).resolves.toBeTypeOf('function');
+    await expect(createClientAuth({ certificate: { privateKey: pem } })()).rejects.toMatchObject({ code: 'ERR_CLIENT_CREDENTIAL' });
+  });
+});
