@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: password sign-in against the bare argon2id verify rate (bench/sign-in.ts),
  * then client_credentials token issuance, Tessera against a bare oidc-provider configured the
- * same way, in the same run. BENCH_SUITES (token,sign-in) picks them. See docs/benchmarks.md.
+ * same way, in the same run. BENCH_SUITES (token,sign-in; guard only when named) picks them. See docs/benchmarks.md.
  *
  * Env: BENCH_ALG (ES256|RS256), BENCH_DURATION (s, default 15), BENCH_WARMUP (s, default 2),
  * BENCH_SLICES (default 5), BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default
@@ -17,6 +17,8 @@ import type { RunMeasurement, Slice } from './load.js';
 import { computeRatios, formatRatios, formatTable } from './report.js';
 import { killAllServerProcesses } from './server-process.js';
 import { startBenchServer } from './servers.js';
+import { runGuardBenchmark } from './guard.js';
+import { takeGuardSuite } from './guard-suite.js';
 import { runSignInBenchmark } from './sign-in.js';
 import { isBenchmarkSelected } from './sign-in-settings.js';
 import type { BenchServer } from './servers.js';
@@ -135,6 +137,12 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 /** The benchmarks BENCH_SUITES selects; sign-in first, so the token run's watchdog covers only the token run. */
 async function runSelected(): Promise<number> {
+  const { guard, rest } = takeGuardSuite();
+  if (guard) {
+    const code = await runGuardBenchmark({ repoRoot });
+    if (code !== 0 || rest === undefined) return code;
+    process.env.BENCH_SUITES = rest;
+  }
   const signIn = isBenchmarkSelected('sign-in') ? await runSignInBenchmark({ repoRoot }) : 0;
   return signIn === 0 && isBenchmarkSelected('token') ? main() : signIn;
 }
