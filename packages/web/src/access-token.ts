@@ -6,6 +6,12 @@ import { scopeKey, splitScopes } from './scopes.js';
 import type { SessionCookie } from './session.js';
 import { storedToken } from './callback.js';
 
+/**
+ * What `getAccessToken` is asked for.
+ *
+ * @example
+ * await req.oidc!.getAccessToken({ scopes: ['api://weather/weather.read'] });
+ */
 export interface GetAccessTokenOptions {
   /** The scopes the downstream API needs, e.g. `['api://weather/weather.read']`. */
   scopes: readonly string[];

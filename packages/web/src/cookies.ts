@@ -1,4 +1,9 @@
-/** Cookie attributes the library sets (RFC 6265 §4.1). */
+/**
+ * Cookie attributes the library sets (RFC 6265 §4.1).
+ *
+ * @example
+ * exchange.set('app_session', value, { secure: true, maxAge: 3600 });
+ */
 export interface CookieAttributes {
   /** Seconds; 0 deletes the cookie. Undefined: a browser-session cookie. */
   maxAge?: number;

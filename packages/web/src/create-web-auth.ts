@@ -10,6 +10,12 @@ import { signOut } from './sign-out.js';
 import { startSignIn, type SignInOptions } from './sign-in.js';
 import { createTransactionCookie } from './transaction.js';
 
+/**
+ * The session cookie's settings.
+ *
+ * @example
+ * cookie: { secret: [process.env.COOKIE_SECRET!, process.env.OLD_COOKIE_SECRET!], name: 'weather_session' }
+ */
 export interface WebAuthCookieOptions {
   /** At least 32 bytes of randomness (`openssl rand -base64 32`); a list rotates: the first seals, all open. */
   secret: string | readonly string[];
@@ -21,6 +27,12 @@ export interface WebAuthCookieOptions {
 
 /**
  * Options of `createWebAuth`. Exactly one of `clientSecret` or `privateKey` authenticates the app.
+ *
+ * @example
+ * const options: WebAuthOptions = {
+ *   issuer: 'https://login.microsoftonline.com/{tenant-id}/v2.0', clientId, privateKey,
+ *   redirectUri: 'https://app.example.com/signin-oidc', cookie: { secret },
+ * };
  */
 export type WebAuthOptions = {
   /** The provider's issuer, e.g. `https://id.example.com/acme`; discovery is at `/.well-known/openid-configuration` under it. */
@@ -45,7 +57,13 @@ export type WebAuthOptions = {
   fetch?: typeof fetch;
 } & ({ clientSecret: string; clientAuthMethod?: 'client_secret_basic' | 'client_secret_post' } | { privateKey: CryptoKey | { key: CryptoKey; kid?: string } });
 
-/** The framework-neutral core the Express and Fastify adapters wrap; usable directly with any framework. */
+/**
+ * The framework-neutral core the Express and Fastify adapters wrap; usable directly with any framework.
+ *
+ * @example
+ * const exchange = createCookieExchange(req.headers.cookie, (header) => res.appendHeader('set-cookie', header));
+ * const session = await auth.getSession(exchange);
+ */
 export interface WebAuth {
   readonly redirectUri: string;
   /** The callback route's path, from `redirectUri`. */

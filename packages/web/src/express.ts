@@ -6,7 +6,12 @@ import { InteractionRequiredError } from './errors.js';
 import { callbackRoute, DEFAULT_PATHS, interactionRedirect, signInRedirect, signInRoute, signOutRoute, type RoutePaths, type RouteResult } from './routes.js';
 import type { Session, User } from './session.js';
 
-/** What `req.oidc` offers in a route. */
+/**
+ * What `req.oidc` offers in a route.
+ *
+ * @example
+ * const token = await req.oidc!.getAccessToken({ scopes: ['api://weather/weather.read'] });
+ */
 export interface RequestAuth {
   readonly session: Session | undefined;
   /** An access token for a downstream API; call it before the response is sent (it may rotate the session cookie). */

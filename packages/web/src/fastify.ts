@@ -6,7 +6,12 @@ import { InteractionRequiredError } from './errors.js';
 import { callbackRoute, DEFAULT_PATHS, interactionRedirect, signInRedirect, signInRoute, signOutRoute, type RoutePaths, type RouteResult } from './routes.js';
 import type { Session, User } from './session.js';
 
-/** What `request.oidc` offers in a route. */
+/**
+ * What `request.oidc` offers in a route.
+ *
+ * @example
+ * const token = await request.oidc!.getAccessToken({ scopes: ['api://weather/weather.read'] });
+ */
 export interface FastifyRequestAuth {
   readonly session: Session | undefined;
   /** An access token for a downstream API; call it before the reply is sent (it may rotate the session cookie). */
@@ -41,6 +46,12 @@ function send(reply: FastifyReply, result: RouteResult): FastifyReply {
 
 const currentUrl = (request: FastifyRequest) => new URL(request.url, `${request.protocol}://${request.host}`);
 
+/**
+ * Options of the Fastify plugin: the core and, optionally, other route paths.
+ *
+ * @example
+ * await app.register(fastifyWebAuth, { auth, signIn: '/login' });
+ */
 export interface FastifyWebAuthOptions extends Partial<RoutePaths> {
   auth: WebAuth;
 }

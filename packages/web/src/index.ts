@@ -7,5 +7,5 @@ export { createCookieExchange } from './cookies.js';
 export type { CookieAttributes, CookieExchange } from './cookies.js';
 export { CallbackError, ConfigurationError, InteractionRequiredError, NotSignedInError, WebAuthError } from './errors.js';
 export { safeReturnTo } from './return-to.js';
-export { callbackRoute, interactionRedirect, signInRoute, signOutRoute } from './routes.js';
+export { callbackRoute, interactionRedirect, signInRedirect, signInRoute, signOutRoute } from './routes.js';
 export type { RoutePaths, RouteResult } from './routes.js';

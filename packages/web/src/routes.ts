@@ -8,8 +8,21 @@ import { splitScopes } from './scopes.js';
  * The routes as framework-neutral steps: each returns what to answer, and the Express and
  * Fastify adapters only translate. One behaviour, tested once per adapter by a shared suite.
  */
+/**
+ * What a route answers; an adapter turns it into its framework's response.
+ *
+ * @example
+ * const result = await signInRoute(auth, exchange, url.searchParams);
+ * if ('location' in result) reply.redirect(result.location, result.status);
+ */
 export type RouteResult = { status: 302 | 303; location: string } | { status: 400 | 403 | 405; body: string; allow?: string };
 
+/**
+ * Where the sign-in and sign-out routes live (the callback's path comes from `redirectUri`).
+ *
+ * @example
+ * app.use(expressWebAuth(auth, { signIn: '/account/signin', signOut: '/account/signout' }));
+ */
 export interface RoutePaths {
   signIn: string;
   signOut: string;
@@ -17,7 +30,12 @@ export interface RoutePaths {
 
 export const DEFAULT_PATHS: RoutePaths = { signIn: '/signin', signOut: '/signout' };
 
-/** `GET /signin?returnTo=/path&scopes=a%20b`: redirects to the provider. */
+/**
+ * `GET /signin?returnTo=/path&scopes=a%20b`: redirects to the provider.
+ *
+ * @example
+ * const result = await signInRoute(auth, exchange, new URL(req.url, origin).searchParams); // { status: 302, location }
+ */
 export async function signInRoute(auth: WebAuth, exchange: CookieExchange, query: URLSearchParams): Promise<RouteResult> {
   const wanted = splitScopes(query.get('scopes') ?? '');
   const scopes = wanted.length ? auth.scopesFor(wanted, await auth.getSession(exchange)) : auth.scopes;
@@ -25,7 +43,12 @@ export async function signInRoute(auth: WebAuth, exchange: CookieExchange, query
   return { status: 302, location: url.href };
 }
 
-/** `GET /signin-oidc?code=…&state=…`: 302 to the return path, or 400 for any refused callback. */
+/**
+ * `GET /signin-oidc?code=…&state=…`: 302 to the return path, or 400 for any refused callback.
+ *
+ * @example
+ * const result = await callbackRoute(auth, exchange, new URL(req.url, origin));
+ */
 export async function callbackRoute(auth: WebAuth, exchange: CookieExchange, currentUrl: URL): Promise<RouteResult> {
   try {
     return { status: 302, location: await auth.handleCallback(exchange, currentUrl) };
@@ -42,6 +65,9 @@ export async function callbackRoute(auth: WebAuth, exchange: CookieExchange, cur
  * CSRF). The POST must come from this application's own origin (OWASP CSRF Prevention Cheat Sheet:
  * verifying origin with standard headers; `Sec-Fetch-Site`, Fetch Metadata); SameSite=Lax already
  * keeps the session cookie off cross-site POSTs.
+ *
+ * @example
+ * const result = await signOutRoute(auth, exchange, { method: req.method, origin: req.headers.origin });
  */
 export async function signOutRoute(
   auth: WebAuth, exchange: CookieExchange, request: { method: string; origin?: string | undefined; fetchSite?: string | undefined },
@@ -67,7 +93,12 @@ export function interactionRedirect(signInPath: string, error: InteractionRequir
   return `${signInPath}?${query.toString()}`;
 }
 
-/** Where `requireUser` sends a browser without a session. */
+/**
+ * Where `requireUser` sends a browser without a session.
+ *
+ * @example
+ * signInRedirect('/signin', '/reports'); // '/signin?returnTo=%2Freports'
+ */
 export function signInRedirect(signInPath: string, returnTo: string): string {
   return `${signInPath}?${new URLSearchParams({ returnTo: safeReturnTo(returnTo) }).toString()}`;
 }

@@ -25,7 +25,12 @@ export interface User {
   [claim: string]: unknown;
 }
 
-/** An access token kept in the session for one set of scopes. */
+/**
+ * An access token kept in the session for one set of scopes.
+ *
+ * @example
+ * session.tokens['api://weather/weather.read']?.expiresAt;
+ */
 export interface StoredToken {
   accessToken: string;
   /** Milliseconds since the epoch. */
@@ -73,6 +78,12 @@ export interface SessionStore {
   destroy(id: string): Promise<void>;
 }
 
+/**
+ * How long a session lasts, in seconds.
+ *
+ * @example
+ * createWebAuth({ …, session: { absolute: 12 * 3600, idle: 30 * 60 } });
+ */
 export interface SessionLifetimes {
   /** Seconds from sign-in after which the session ends whatever the activity; default 7 days. */
   absolute: number;

@@ -5,6 +5,12 @@ import { safeReturnTo } from './return-to.js';
 import { splitScopes } from './scopes.js';
 import type { TransactionCookie } from './transaction.js';
 
+/**
+ * Options of one sign-in.
+ *
+ * @example
+ * const url = await auth.signIn(exchange, { returnTo: '/reports', parameters: { prompt: 'login' } });
+ */
 export interface SignInOptions {
   /** Scopes to ask for; default the configured sign-in scopes. */
   scopes?: readonly string[];
