@@ -1,8 +1,10 @@
-import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { createRemoteJWKSet, jwtVerify, SignJWT } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  authorizeThroughPages, createPkce, DAEMON, discoverClient, jwtClaims, protocolConfig, TENANT, WEATHER_API, WEB,
+  authorizeThroughPages, createPkce, createTestCertificate, DAEMON, discoverClient, jwtClaims, protocolConfig, TENANT,
+  WEATHER_API, WEB, type TestCertificate,
 } from '../support/fixtures.js';
 import { basicAuth, createHttpClient, form, startTestServer, type TestServer } from '../support/index.js';
 
@@ -18,9 +20,11 @@ let server: TestServer;
 let issuer: string;
 let jwks: ReturnType<typeof createRemoteJWKSet>;
 let web: oidc.Configuration;
+let certificate: TestCertificate;
 
 beforeAll(async () => {
-  server = await startTestServer({ config: protocolConfig() });
+  certificate = await createTestCertificate('RS256');
+  server = await startTestServer({ config: protocolConfig({ daemonCertificates: [certificate.pem] }) });
   issuer = server.issuer(TENANT);
   jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
   web = await discoverClient(server, WEB.clientId, oidc.ClientSecretBasic(WEB.secret));
@@ -98,6 +102,21 @@ describe('client credentials with MSAL extras', () => {
     // The claims request is tolerated, not honoured: no xms_cc claim appears.
     expect(payload).not.toHaveProperty('xms_cc');
     expect(body).not.toHaveProperty('client_info');
+  });
+
+  it('accepts a certificate assertion whose x5t is padded the way MSAL Python 1.21 pads it', async () => {
+    const assertion = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', x5t: `${certificate.x5t}=` })
+      .setIssuer(DAEMON.clientId).setSubject(DAEMON.clientId).setAudience(`${issuer}/token`)
+      .setIssuedAt().setExpirationTime('2m')
+      .sign(certificate.privateKey);
+    const { status, body } = await tokenRequest({
+      grant_type: 'client_credentials', scope: `${WEATHER_API}/.default`, client_info: '1',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion,
+    });
+    expect(status, JSON.stringify(body)).toBe(200);
+    const { payload } = await jwtVerify(body.access_token as string, jwks, { issuer, audience: WEATHER_API, typ: 'at+jwt' });
+    expect(payload).toMatchObject({ azp: DAEMON.clientId, roles: ['app.weather'] });
   });
 
   it('still refuses a wrong secret with invalid_client when MSAL extras are present', async () => {
