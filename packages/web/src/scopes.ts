@@ -2,7 +2,7 @@
 export const OPENID_SCOPES: ReadonlySet<string> = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
 export function splitScopes(value: string | readonly string[] | undefined | null): string[] {
-  const list = typeof value === 'string' ? value.split(' ') : [...(value ?? [])];
+  const list = (typeof value === 'string' ? [value] : [...(value ?? [])]).flatMap((entry) => entry.split(' '));
   return [...new Set(list.map((s) => s.trim()).filter(Boolean))];
 }
 
