@@ -26,7 +26,8 @@ function reportError(error: unknown): number {
     return 1;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`tessera: ${firstLine(message)}\n`);
+  // A CliError's further lines are meant for the user (the fields at fault); other errors show their first line only.
+  process.stderr.write(`tessera: ${error instanceof CliError ? message : firstLine(message)}\n`);
   if (!(error instanceof CliError || error instanceof DataDirLockedError) && process.env.TESSERA_DEBUG !== '1') {
     process.stderr.write('(set TESSERA_DEBUG=1 for details)\n');
   }

@@ -45,7 +45,7 @@ export const notFound = (noun: string, key: string) =>
 
 /** 409 naming the field whose value is taken. */
 export const conflict = (noun: string, field: string, value: string) =>
-  new ManagementError(409, `${noun.replaceAll(' ', '_')}.conflict`, `A ${noun} with ${field} "${value}" already exists`,
+  new ManagementError(409, `${noun.replaceAll(' ', '_')}.conflict`, `${/^[aeiou]/i.test(noun) ? 'An' : 'A'} ${noun} with ${field} "${value}" already exists`,
     [{ path: `/${field}`, message: 'is already taken' }]);
 
 /** 400 for a field that passed its schema but fails a rule that needs the database (a missing reference…). */

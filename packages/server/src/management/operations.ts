@@ -129,7 +129,8 @@ async function change<Item>(spec: AnyResourceSpec, ctx: ManagementContext, run: 
   return ctx.db.transaction().execute(async (db) => {
     const trx = { ...ctx, db };
     const result = await run(trx);
-    const tenantId = spec.tenantScoped === false && result.event === 'deleted' ? null : ctx.tenantId;
+    // A change to a tenant itself is recorded in that tenant (a new one has no id in the path yet).
+    const tenantId = spec.tenantScoped === false ? result.key : ctx.tenantId;
     await recordAuditEvent(db, {
       tenantId,
       type: `${spec.noun.replaceAll(' ', '_')}.${result.event}` as AuditEventType,
@@ -137,7 +138,8 @@ async function change<Item>(spec: AnyResourceSpec, ctx: ManagementContext, run: 
       subject: ctx.parentKey ? `${ctx.parentKey}/${result.key}` : result.key,
       data: { before: result.before, after: result.after },
     });
-    if (spec.affectsProvider && tenantId) await createTenantRepository(db).bumpRevision(ctx.tenantId);
+    const tenantGone = spec.tenantScoped === false && result.event === 'deleted';
+    if (spec.affectsProvider && !tenantGone) await createTenantRepository(db).bumpRevision(tenantId);
     return result;
   });
 }
