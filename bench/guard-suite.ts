@@ -1,8 +1,9 @@
 /**
- * Selection of the guard benchmark: it runs only when BENCH_SUITES names `guard` (the default
- * `npm run bench` stays the token and sign-in runs). The other suites get the rest of the list.
+ * Selection of the guard benchmark: it runs when BENCH_SUITES is unset (every benchmark) or names
+ * `guard`. The other suites get the rest of the list.
  */
 export function takeGuardSuite(env: NodeJS.ProcessEnv = process.env): { guard: boolean; rest: string | undefined } {
+  if (env.BENCH_SUITES === undefined) return { guard: true, rest: undefined };
   const names = env.BENCH_SUITES?.split(',').map((name) => name.trim()).filter(Boolean);
   if (!names?.includes('guard')) return { guard: false, rest: env.BENCH_SUITES };
   const rest = names.filter((name) => name !== 'guard');

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: password sign-in against the bare argon2id verify rate (bench/sign-in.ts),
  * then client_credentials token issuance, Tessera against a bare oidc-provider configured the
- * same way, in the same run. BENCH_SUITES (token,sign-in; guard only when named) picks them. See docs/benchmarks.md.
+ * same way, in the same run. BENCH_SUITES (token,sign-in,guard; default all) picks them. See docs/benchmarks.md.
  *
  * Env: BENCH_ALG (ES256|RS256), BENCH_DURATION (s, default 15), BENCH_WARMUP (s, default 2),
  * BENCH_SLICES (default 5), BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default
