@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { JWK } from 'jose';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
-import { createApiRepository, type Api, type ApiInput } from '../db/repositories/apis.js';
+import { createApiRepository, type Api, type ApiInput, type Permission } from '../db/repositories/apis.js';
 import { createApplicationRepository, type ApplicationInput, type ApplicationWithCredentials } from '../db/repositories/applications.js';
 import { createTenantRepository } from '../db/repositories/tenants.js';
 import { createUserRepository, type User, type UserInput } from '../db/repositories/users.js';
@@ -174,8 +174,10 @@ async function assertAllowedClientsExist(trx: Db, tenant: TenantConfig, path: (s
 }
 
 /** Drops absent descriptions, so stored JSON and parsed YAML compare equal. */
-function normalizePermissions(list: { name: string; description?: string | undefined }[]) {
-  return list.map(({ name, description }) => (description === undefined ? { name } : { name, description }));
+function normalizePermissions(list: Permission[]): Permission[] {
+  return list.map(({ name, description, adminDescription }) => ({
+    name, ...(description === undefined ? {} : { description }), ...(adminDescription === undefined ? {} : { adminDescription }),
+  }));
 }
 
 async function applyApplications(step: TenantStep, record: RecordChange): Promise<void> {

@@ -47,7 +47,13 @@ const PermissionNameSchema = z.string()
 /** `weather.read` or `{ name: weather.read, description: ... }`. */
 const PermissionSchema = z.preprocess(
   (value) => (typeof value === 'string' ? { name: value } : value),
-  z.strictObject({ name: PermissionNameSchema, description: DescriptionSchema.optional() }),
+  z.strictObject({
+    name: PermissionNameSchema,
+    /** What users read on the consent page, in the API's words. */
+    description: DescriptionSchema.optional(),
+    /** What an administrator reads when consenting for the whole tenant (Entra's admin consent description); default: `description`. */
+    adminDescription: DescriptionSchema.optional(),
+  }),
 );
 
 /** An API identifier is the audience of its access tokens: `api://weather` or `https://api.example.com`. */

@@ -25,8 +25,8 @@ export interface ApisTable {
   tenant_id: string;
   identifier: string;
   name: string;
-  scopes: JSONColumnType<{ name: string; description?: string | undefined }[]>;
-  app_roles: JSONColumnType<{ name: string; description?: string | undefined }[]>;
+  scopes: JSONColumnType<{ name: string; description?: string | undefined; adminDescription?: string | undefined }[]>;
+  app_roles: JSONColumnType<{ name: string; description?: string | undefined; adminDescription?: string | undefined }[]>;
   access_token_ttl_seconds: number | null;
   signing_alg: string;
   /** Access tokens for this API carry the user's group names (migration 0005). */

@@ -211,10 +211,14 @@ describe('secrets and certificates', () => {
 describe('APIs', () => {
   it('creates an API with scopes and app roles; a scope with a space is 400; a duplicate identifier is 409', async () => {
     const created = await call('POST', `/tenants/${TENANT}/apis`, {
-      identifier: 'api://billing', name: 'Billing', scopes: [{ name: 'invoices.read', description: 'Read your invoices' }], appRoles: ['billing.admin'],
+      identifier: 'api://billing', name: 'Billing', appRoles: ['billing.admin'],
+      scopes: [{ name: 'invoices.read', description: 'Read your invoices', adminDescription: "Read every user's invoices" }],
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ identifier: 'api://billing', scopes: [{ name: 'invoices.read', description: 'Read your invoices' }], appRoles: [{ name: 'billing.admin' }] });
+    expect(created.body).toMatchObject({
+      identifier: 'api://billing', appRoles: [{ name: 'billing.admin' }],
+      scopes: [{ name: 'invoices.read', description: 'Read your invoices', adminDescription: "Read every user's invoices" }],
+    });
     const spaced = await call('POST', `/tenants/${TENANT}/apis`, { identifier: 'api://other', name: 'Other', scopes: ['read all'] });
     expect(spaced.status).toBe(400);
     expect(spaced.body.errors?.[0]?.path).toBe('/scopes/0/name');

@@ -3,7 +3,10 @@ import type { Db } from '../database.js';
 
 export interface Permission {
   name: string;
+  /** Shown to users on the consent page. */
   description?: string | undefined;
+  /** Shown to administrators granting tenant-wide consent; default: `description`. */
+  adminDescription?: string | undefined;
 }
 
 export interface Api {

@@ -6,7 +6,7 @@ import { ManagementError, conflict, invalidField } from '../management-error.js'
 import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 
-const PermissionItem = z.object({ name: z.string(), description: z.string().optional() });
+const PermissionItem = z.object({ name: z.string(), description: z.string().optional(), adminDescription: z.string().optional() });
 const ApiItemSchema = z.object({
   id: z.string(),
   identifier: z.string().describe('the audience of its access tokens, e.g. api://weather'),
