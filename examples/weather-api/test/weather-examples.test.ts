@@ -8,14 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { jwtClaims } from '../../../packages/server/test/support/fixtures.js';
-import { basicAuth, createHttpClient, form, startTestServer, type HttpClient, type TestServer } from '../../../packages/server/test/support/index.js';
+import { authorizeThroughPages, jwtClaims } from '../../../packages/server/test/support/fixtures.js';
+import {
+  basicAuth, createHttpClient, findFreePort, form, startTestServer, type HttpClient, type TestServer,
+} from '../../../packages/server/test/support/index.js';
+import { createWeatherWeb } from '../../weather-web/src/weather-web.js';
 import { createWeatherApi } from '../src/weather-api.js';
 
 /**
  * The weather examples end to end against a real Tessera server running the demo tenant's own
- * configuration (packages/server/demo/tessera.yaml): the API (in this process), the daemon and
- * the CLI (spawned exactly as a user runs them, settings through the environment).
+ * configuration (packages/server/demo/tessera.yaml): the API and the web app (in this process),
+ * the daemon and the CLI (spawned exactly as a user runs them, settings through the environment).
  */
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,11 +32,16 @@ let issuer: string;
 let api: Server;
 let apiUrl: string;
 let workDir: string;
+let web: Server;
+let webUrl: string;
 
-/** The demo configuration, plus the test-only station daemon and its role. */
+/** The demo configuration with weather-web on this test's port, plus the test-only station daemon and its role. */
 async function testConfig(): Promise<string> {
   const config = parse(await readFile(DEMO_CONFIG, 'utf8'));
   const demo = config.tenants[0];
+  const webApp = demo.applications.find((app: { clientId: string }) => app.clientId === 'weather-web');
+  webApp.redirectUris = [`${webUrl}/signin-oidc`];
+  webApp.postLogoutRedirectUris = [`${webUrl}/`];
   demo.apis[0].appRoles.push({ name: STATION.role, description: 'Send observations (test only)' });
   demo.applications.push({
     clientId: STATION.clientId, type: 'daemon', secrets: [{ value: STATION.secret }], appRoles: [{ api: 'api://weather', roles: [STATION.role] }],
@@ -41,19 +49,26 @@ async function testConfig(): Promise<string> {
   return stringify(config);
 }
 
-function listen(app: ReturnType<typeof createWeatherApi>): Promise<Server> {
-  return new Promise((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+function listen(app: ReturnType<typeof createWeatherApi>, port = 0): Promise<Server> {
+  return new Promise((resolve) => { const s = app.listen(port, '127.0.0.1', () => resolve(s)); });
 }
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'tessera-examples-'));
+  const webPort = await findFreePort();
+  webUrl = `http://127.0.0.1:${webPort}`;
   server = await startTestServer({ config: await testConfig(), env: { TESSERA_BOOTSTRAP_SECRET: BOOTSTRAP_SECRET } });
   issuer = server.issuer('demo');
   api = await listen(createWeatherApi({ issuer, audience: 'api://weather' }));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+  web = await listen(createWeatherWeb({
+    issuer, clientId: 'weather-web', clientSecret: 'dev-only-web-secret-0123456789abcdef', baseUrl: webUrl, apiUrl,
+    cookieSecret: 'examples-test-cookie-secret-0123456789abcdef', weatherScope: 'api://weather/weather.read',
+  }), webPort);
 });
 afterAll(async () => {
   await new Promise((resolve) => api?.close(resolve));
+  await new Promise((resolve) => web?.close(resolve));
   await server?.dispose();
   await rm(workDir, { recursive: true, force: true });
 });
@@ -165,6 +180,27 @@ describe('weather-cli', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('Signed in as alice.');
     expect(run.stdout).toContain('Forecast for Springfield: Monday sunny, Tuesday light rain, Wednesday windy.');
+  });
+});
+
+describe('weather-web', () => {
+  it('signs alice in through the real pages and shows her the forecast from the API; sign-out ends the session', async () => {
+    const browser = createHttpClient();
+    const home = await (await browser.fetch(`${webUrl}/`)).text();
+    expect(home).toContain('href="/signin?returnTo=/weather"');
+    const walk = await authorizeThroughPages(browser, `${webUrl}/signin?returnTo=/weather`, { redirectUri: `${webUrl}/signin-oidc` });
+    expect(walk.pages).toEqual(['login', 'consent']);
+    const signedIn = await browser.follow(walk.callback);
+    expect(signedIn.url).toBe(`${webUrl}/weather`);
+    const html = await signedIn.response.text();
+    expect(html).toContain('<h1>Forecast for Springfield</h1><p>Signed in as Alice Example.</p>');
+    expect(html).toContain('<li>Monday: Sunny, 11–21 °C</li>');
+
+    const out = await browser.fetch(`${webUrl}/signout`, { method: 'POST', headers: { origin: webUrl } });
+    const end = new URL(out.headers.get('location')!);
+    expect(`${end.origin}${end.pathname}`).toBe(`${issuer}/session/end`);
+    expect(end.searchParams.get('post_logout_redirect_uri')).toBe(`${webUrl}/`);
+    expect((await browser.fetch(`${webUrl}/weather`)).headers.get('location')).toBe('/signin?returnTo=%2Fweather');
   });
 });
 
