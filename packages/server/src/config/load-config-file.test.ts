@@ -21,7 +21,7 @@ describe('loadConfigFile', () => {
     const config = await loadConfigFile(demoFile);
     const demo = config.tenants[0];
     expect(demo?.id).toBe('demo');
-    expect(demo?.applications.map((app) => app.clientId)).toEqual(['weather-daemon', 'weather-web', 'weather-spa']);
+    expect(demo?.applications.map((app) => app.clientId)).toEqual(['weather-daemon', 'weather-web', 'weather-spa', 'weather-cli']);
     expect(demo?.users[0]?.email).toBe('alice@example.com');
   });
 
