@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface VerifiedTokenCacheOptions {
   /** Most tokens kept; the least recently used goes first. */
@@ -37,7 +37,8 @@ interface Entry<T> {
 export function createVerifiedTokenCache<T>(options: VerifiedTokenCacheOptions): VerifiedTokenCache<T> {
   const ttl = options.ttlMs ?? 300_000;
   const entries = new Map<string, Entry<T>>();
-  const keyOf = (token: string) => createHash('sha256').update(token).digest('base64url');
+  // One-shot hashing: no Hash object per request (about half the cost of createHash on the hot path).
+  const keyOf = (token: string) => hash('sha256', token, 'base64url');
   return {
     get(token) {
       const key = keyOf(token);
