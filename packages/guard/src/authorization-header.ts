@@ -5,6 +5,8 @@ export const MAX_AUTHORIZATION_HEADER_BYTES = 8192;
 
 /** RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** The usual well-formed header, accepted in one scan; anything else takes the checks below for its precise error. */
+const WELL_FORMED = /^[Bb][Ee][Aa][Rr][Ee][Rr] ([A-Za-z0-9\-._~+/]+=*)$/;
 
 /**
  * Reads the bearer token from an `Authorization` header value (RFC 6750 §2.1): exactly one
@@ -23,6 +25,10 @@ export function readBearerToken(header: string | readonly string[] | undefined |
   if (typeof header !== 'string') {
     if (header.length !== 1) throw malformed('more than one Authorization header');
     return readBearerToken(header[0]);
+  }
+  if (header.length <= MAX_AUTHORIZATION_HEADER_BYTES) {
+    const match = WELL_FORMED.exec(header);
+    if (match) return match[1]!;
   }
   if (header.length > MAX_AUTHORIZATION_HEADER_BYTES) {
     throw malformed(`Authorization header longer than ${MAX_AUTHORIZATION_HEADER_BYTES} bytes`);

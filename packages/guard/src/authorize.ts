@@ -30,6 +30,36 @@ export async function authorizeRequest(
     if (error instanceof GuardError) return { ok: false, error };
     throw error;
   }
+  return checkRequirements(guard, claims, requirements);
+}
+
+/**
+ * {@link authorizeRequest} without waiting, for a token the guard's verified-token cache holds:
+ * the result, or undefined when the request needs the full (asynchronous) path. Adapters try it
+ * first so a repeated token costs no promise.
+ *
+ * @example
+ * ```ts
+ * const result = authorizeCached(guard, req.headers.authorization, requirements)
+ *   ?? await authorizeRequest(guard, req.headers.authorization, requirements);
+ * ```
+ */
+export function authorizeCached(
+  guard: Guard,
+  header: string | readonly string[] | undefined | null,
+  requirements: readonly Requirement[],
+): AuthorizeResult | undefined {
+  let token: string;
+  try {
+    token = readBearerToken(header);
+  } catch {
+    return undefined;
+  }
+  const claims = guard.verifiedClaims(token);
+  return claims ? checkRequirements(guard, claims, requirements) : undefined;
+}
+
+function checkRequirements(guard: Guard, claims: AccessTokenClaims, requirements: readonly Requirement[]): AuthorizeResult {
   const now = guard.clock();
   for (const requirement of requirements) {
     const refusal = requirement.check(claims, now);

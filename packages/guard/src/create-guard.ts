@@ -43,6 +43,11 @@ export interface GuardOptions {
 export interface Guard {
   /** Verifies an access token; resolves to its claims or rejects with a {@link GuardError}. */
   verify(token: string): Promise<AccessTokenClaims>;
+  /**
+   * The claims of a token the verified-token cache still holds, synchronously; undefined when
+   * there is no cache or the token is not in it (then call `verify`).
+   */
+  verifiedClaims(token: string): AccessTokenClaims | undefined;
   /** The guard's clock (milliseconds), for requirements such as `maxAge`. */
   readonly clock: () => number;
 }
@@ -119,6 +124,7 @@ export function createGuard(options: GuardOptions): Guard {
 
   return {
     clock,
+    verifiedClaims: (token) => cache?.get(token),
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_AUTHORIZATION_HEADER_BYTES) {
         throw new GuardError('ERR_GUARD_TOKEN_MALFORMED', 'token is empty or too long');
