@@ -1,7 +1,7 @@
 export { ASYMMETRIC_ALGORITHMS, assertAsymmetricAlgorithms } from './algorithms.js';
 export type { AsymmetricAlgorithm } from './algorithms.js';
 export { MAX_AUTHORIZATION_HEADER_BYTES, readBearerToken } from './authorization-header.js';
-export { authorizeRequest, refusalHeaders } from './authorize.js';
+export { authorizeCached, authorizeRequest, refusalHeaders } from './authorize.js';
 export type { AuthorizeResult } from './authorize.js';
 export { assertClaimTypes, scopesOf } from './claims.js';
 export type { AccessTokenClaims } from './claims.js';
