@@ -15,14 +15,21 @@ describe('createVerifiedTokenCache', () => {
     expect(cache.get('long')).toBeUndefined();
   });
 
-  it('keeps at most maxEntries, dropping the least recently used', () => {
-    const cache = createVerifiedTokenCache<number>({ maxEntries: 2, clock: () => 0 });
-    cache.set('t1', 1, 10_000);
-    cache.set('t2', 2, 10_000);
+  it('keeps at most maxEntries, dropping the least recently used (recency refreshed at most once a second)', () => {
+    let now = 0;
+    const cache = createVerifiedTokenCache<number>({ maxEntries: 2, clock: () => now });
+    cache.set('t1', 1, 100_000);
+    cache.set('t2', 2, 100_000);
+    now = 1_000;
     cache.get('t1');
-    cache.set('t3', 3, 10_000);
+    cache.set('t3', 3, 100_000);
     expect([cache.get('t1'), cache.get('t2'), cache.get('t3')]).toEqual([1, undefined, 3]);
     expect(cache.size).toBe(2);
+    // Within the same second a hit does not move the entry: t1 (touched at 1 s) goes before t3.
+    now = 1_500;
+    cache.get('t1');
+    cache.set('t4', 4, 100_000);
+    expect([cache.get('t1'), cache.get('t3'), cache.get('t4')]).toEqual([undefined, 3, 4]);
   });
 
   it('does not store an already expired token; clear empties it', () => {

@@ -20,10 +20,13 @@ export interface VerifiedTokenCache<T> {
 interface Entry<T> {
   value: T;
   until: number;
+  /** When the entry last moved to the most-recently-used end. */
+  touched: number;
 }
 
 /**
- * An LRU cache of verified tokens keyed by the SHA-256 of the token (the token itself is never
+ * An LRU cache (recency refreshed at most once a second per entry) of verified tokens keyed by
+ * the SHA-256 of the token (the token itself is never
  * kept as a key). An entry lives until the earlier of the token's `exp` and `ttlMs` from now;
  * the guard clears it whenever the issuer's key set changes.
  *
@@ -44,9 +47,18 @@ export function createVerifiedTokenCache<T>(options: VerifiedTokenCacheOptions):
       const key = keyOf(token);
       const entry = entries.get(key);
       if (!entry) return undefined;
-      entries.delete(key);
-      if (options.clock() >= entry.until) return undefined;
-      entries.set(key, entry); // most recently used last
+      if (options.clock() >= entry.until) {
+        entries.delete(key);
+        return undefined;
+      }
+      // Recency is refreshed at most once a second per entry: moving an entry on every hit
+      // (a delete and a set) cost more than the rest of the lookup.
+      const now = options.clock();
+      if (now - entry.touched >= 1000) {
+        entry.touched = now;
+        entries.delete(key);
+        entries.set(key, entry); // most recently used last
+      }
       return entry.value;
     },
     set(token, value, expiresAtMs) {
@@ -55,7 +67,7 @@ export function createVerifiedTokenCache<T>(options: VerifiedTokenCacheOptions):
       if (until <= now || options.maxEntries < 1) return;
       const key = keyOf(token);
       entries.delete(key);
-      entries.set(key, { value, until });
+      entries.set(key, { value, until, touched: now });
       while (entries.size > options.maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;
