@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { authorizeRequest, refusalHeaders } from './authorize.js';
+import { authorizeCached, authorizeRequest, refusalHeaders, type AuthorizeResult } from './authorize.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { Guard } from './create-guard.js';
 import { createSurface } from './surface.js';
@@ -31,13 +31,17 @@ export type AuthenticatedRequest = Request & { auth: AccessTokenClaims };
  */
 export function expressGuard(guard: Guard): GuardSurface<RequestHandler> {
   return createSurface((requirements): RequestHandler => (req: Request, res: Response, next: NextFunction) => {
-    authorizeRequest(guard, req.headers.authorization, requirements).then((result) => {
+    const respond = (result: AuthorizeResult) => {
       if (result.ok) {
         req.auth = result.claims;
         next();
       } else {
         res.status(result.error.status).set(refusalHeaders(result.error)).send(JSON.stringify(result.error));
       }
-    }, next);
+    };
+    // A token the verified-token cache holds is answered without waiting for a promise.
+    const cached = authorizeCached(guard, req.headers.authorization, requirements);
+    if (cached) respond(cached);
+    else authorizeRequest(guard, req.headers.authorization, requirements).then(respond, next);
   });
 }

@@ -2,6 +2,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuard, requireScopes } from '../src/index.js';
+import express from 'express';
+import { expressGuard } from '../src/express.js';
 import { nodeGuard } from '../src/node-http.js';
 import { AUDIENCE, startLocalIssuer, type LocalIssuer } from './local-issuer.js';
 
@@ -13,7 +15,9 @@ import { AUDIENCE, startLocalIssuer, type LocalIssuer } from './local-issuer.js'
 
 let issuer: LocalIssuer;
 let url: string;
+let expressUrl: string;
 const server = createServer();
+const expressServer = createServer();
 
 beforeAll(async () => {
   issuer = await startLocalIssuer();
@@ -23,22 +27,30 @@ beforeAll(async () => {
   server.on('request', (req, res) => (req.url === '/write' ? write(req, res) : read(req, res)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = express();
+  const eguard = expressGuard(createGuard({ issuer: issuer.issuer, audience: AUDIENCE, cache: { maxEntries: 10 } }));
+  app.get('/read', eguard.requireScopes('weather.read'), (req, res) => { res.json({ sub: req.auth?.sub }); });
+  app.get('/write', eguard.requireScopes('weather.write'), (_req, res) => { res.send('written'); });
+  expressServer.on('request', app);
+  await new Promise<void>((resolve) => expressServer.listen(0, '127.0.0.1', resolve));
+  expressUrl = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   server.close();
+  expressServer.close();
   await issuer.close();
 });
 
-const call = (path: string, token: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+const call = (path: string, token: string, base = url) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
 
-describe('a cached token on node:http', () => {
+describe('a cached token on node:http and Express', () => {
   it('gets the same answers the second time: claims for the handler, and the requirement checked again', async () => {
     const token = await issuer.sign({ sub: 'alice', scope: 'weather.read' });
-    for (let i = 0; i < 2; i++) {
-      const reply = await call('/read', token);
+    for (const base of [url, url, expressUrl, expressUrl]) {
+      const reply = await call('/read', token, base);
       expect(reply.status).toBe(200);
       expect(await reply.json()).toEqual({ sub: 'alice' });
-      const refused = await call('/write', token);
+      const refused = await call('/write', token, base);
       expect(refused.status).toBe(403);
       expect(refused.headers.get('www-authenticate')).toContain('scope="weather.write"');
     }
