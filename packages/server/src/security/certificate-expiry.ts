@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditEventType } from '../audit/audit-log.js';
 import type { Database } from '../db/schema.js';
+import { notWarnedOf, writeExpiryWarnings } from './expiry-warnings.js';
 
 /** How long before its `notAfter` a certificate is reported as expiring (one audit event), as for secrets. */
 export const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
@@ -18,10 +19,8 @@ export interface ExpiringCertificate {
 }
 
 /**
- * Certificates whose `notAfter` falls within the next 30 days, not expired yet, with no
- * `application.certificate_expiring` event. As in client-secret-expiry.ts, the warning is written
- * with `created_at = now` inside the window, so the look-up reads only the events since it opened.
- * Bare JWKs have no expiry and are never reported.
+ * Certificates whose `notAfter` falls within the next 30 days, not expired yet and not warned of
+ * (expiry-warnings.ts). Bare JWKs have no expiry and are never reported.
  */
 export async function findExpiringCertificates(db: Kysely<Database>, now: Date): Promise<ExpiringCertificate[]> {
   const horizon = new Date(now.getTime() + CERTIFICATE_EXPIRY_WARNING_DAYS * DAY_MS);
@@ -30,11 +29,7 @@ export async function findExpiringCertificates(db: Kysely<Database>, now: Date):
     .select(['c.id', 'a.tenant_id', 'a.client_id', 'c.thumbprint_sha256', 'c.not_after'])
     .where('c.not_after', '>', now)
     .where('c.not_after', '<=', horizon)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('audit_events as e').select(sql`1`.as('one'))
-      .whereRef('e.tenant_id', '=', 'a.tenant_id')
-      .where('e.created_at', '>=', sql<Date>`c.not_after - ${`${CERTIFICATE_EXPIRY_WARNING_DAYS} days`}::interval`)
-      .where('e.type', '=', WARNING)
-      .where('e.subject', '=', sql<string>`c.id::text`))))
+    .where(notWarnedOf(WARNING, CERTIFICATE_EXPIRY_WARNING_DAYS, { tenant: 'a.tenant_id', subject: 'c.id', expiry: 'c.not_after' }))
     .orderBy('c.not_after')
     .execute();
   return rows.map((row) => ({
@@ -50,15 +45,11 @@ export async function findExpiringCertificates(db: Kysely<Database>, now: Date):
  * endpoint (provider/client-metadata.ts leaves it out of the client's keys).
  */
 export async function warnOfExpiringCertificates(db: Kysely<Database>, now: Date): Promise<ExpiringCertificate[]> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${WARNING_LOCK}::bigint)`.execute(trx);
-    const expiring = await findExpiringCertificates(trx, now);
-    if (!expiring.length) return expiring;
-    await trx.insertInto('audit_events').values(expiring.map((certificate) => ({
-      tenant_id: certificate.tenantId, type: WARNING, outcome: 'success', actor: 'system',
-      subject: certificate.certificateId, client_id: certificate.clientId, created_at: now,
-      data: JSON.stringify({ thumbprintSha256: certificate.thumbprintSha256, notAfter: certificate.notAfter.toISOString() }),
-    }))).execute();
-    return expiring;
+  return writeExpiryWarnings(db, now, {
+    lock: WARNING_LOCK, type: WARNING, find: (trx) => findExpiringCertificates(trx, now),
+    warning: (certificate) => ({
+      tenantId: certificate.tenantId, subject: certificate.certificateId, clientId: certificate.clientId,
+      data: { thumbprintSha256: certificate.thumbprintSha256, notAfter: certificate.notAfter.toISOString() },
+    }),
   });
 }

@@ -1,6 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditEventType } from '../audit/audit-log.js';
 import type { Database } from '../db/schema.js';
+import { notWarnedOf, writeExpiryWarnings } from './expiry-warnings.js';
 
 /** Generated secrets stop working after about six months unless asked otherwise. */
 export const DEFAULT_SECRET_LIFETIME_DAYS = 182;
@@ -20,12 +21,7 @@ export interface ExpiringSecret {
   expiresAt: Date;
 }
 
-/**
- * Secrets that expire within the next 30 days, are not expired yet and have no
- * `application.secret_expiring` event. The warning is written with `created_at = now` and only
- * once `now` is inside the window, so the look-up only reads the tenant's events since the window
- * opened (index `audit_events_tenant_time`) and usually stops at the first row.
- */
+/** Secrets that expire within the next 30 days, are not expired yet and were not warned of (expiry-warnings.ts). */
 export async function findExpiringSecrets(db: Kysely<Database>, now: Date): Promise<ExpiringSecret[]> {
   const horizon = new Date(now.getTime() + SECRET_EXPIRY_WARNING_DAYS * DAY_MS);
   const rows = await db.selectFrom('application_secrets as s')
@@ -33,11 +29,7 @@ export async function findExpiringSecrets(db: Kysely<Database>, now: Date): Prom
     .select(['s.id', 'a.tenant_id', 'a.client_id', 's.hint', 's.description', 's.expires_at'])
     .where('s.expires_at', '>', now)
     .where('s.expires_at', '<=', horizon)
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('audit_events as e').select(sql`1`.as('one'))
-      .whereRef('e.tenant_id', '=', 'a.tenant_id')
-      .where('e.created_at', '>=', sql<Date>`s.expires_at - ${`${SECRET_EXPIRY_WARNING_DAYS} days`}::interval`)
-      .where('e.type', '=', WARNING)
-      .where('e.subject', '=', sql<string>`s.id::text`))))
+    .where(notWarnedOf(WARNING, SECRET_EXPIRY_WARNING_DAYS, { tenant: 'a.tenant_id', subject: 's.id', expiry: 's.expires_at' }))
     .orderBy('s.expires_at')
     .execute();
   return rows.map((row) => ({
@@ -52,15 +44,11 @@ export async function findExpiringSecrets(db: Kysely<Database>, now: Date): Prom
  * Returns the secrets warned of.
  */
 export async function warnOfExpiringSecrets(db: Kysely<Database>, now: Date): Promise<ExpiringSecret[]> {
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${WARNING_LOCK}::bigint)`.execute(trx);
-    const expiring = await findExpiringSecrets(trx, now);
-    if (!expiring.length) return expiring;
-    await trx.insertInto('audit_events').values(expiring.map((secret) => ({
-      tenant_id: secret.tenantId, type: WARNING, outcome: 'success', actor: 'system',
-      subject: secret.secretId, client_id: secret.clientId, created_at: now,
-      data: JSON.stringify({ hint: secret.hint, description: secret.description, expiresAt: secret.expiresAt.toISOString() }),
-    }))).execute();
-    return expiring;
+  return writeExpiryWarnings(db, now, {
+    lock: WARNING_LOCK, type: WARNING, find: (trx) => findExpiringSecrets(trx, now),
+    warning: (secret) => ({
+      tenantId: secret.tenantId, subject: secret.secretId, clientId: secret.clientId,
+      data: { hint: secret.hint, description: secret.description, expiresAt: secret.expiresAt.toISOString() },
+    }),
   });
 }
