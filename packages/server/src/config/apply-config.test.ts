@@ -1,35 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
-import { createServices, type Services } from '../server/services.js';
+import { openTestServices, type TestServices } from '../../test/support/test-services.js';
+import type { Services } from '../server/services.js';
 import { applyConfig } from './apply-config.js';
 import { ConfigFileError, loadConfigFile, parseConfigText } from './load-config-file.js';
-import { readSettings } from './settings.js';
 
 const demoFile = path.resolve(import.meta.dirname, '../../demo/tessera.yaml');
 const TABLES = ['tenants', 'apis', 'applications', 'application_secrets', 'application_certificates', 'users', 'signing_keys', 'audit_events'] as const;
 
 let services: Services;
-let dataDir: string;
-let database: { name: string; url: string } | undefined;
+let opened: TestServices | undefined;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-apply-'));
-  database = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  services = await createServices(readSettings({
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    ...(database ? { DATABASE_URL: database.url } : {}),
-  }));
+  opened = await openTestServices('apply');
+  services = opened.services;
 });
 
-afterAll(async () => {
-  await services?.close();
-  if (database) await dropTestPostgresDatabase(database.name);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => opened?.dispose());
 
 async function rowCounts(): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};

@@ -1,36 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from '../../test/support/test-database.js';
+import { openTestServices, type TestServices } from '../../test/support/test-services.js';
 import { createGroupRepository } from '../db/repositories/groups.js';
 import { createRoleRepository } from '../db/repositories/roles.js';
-import { createServices, type Services } from '../server/services.js';
+import type { Services } from '../server/services.js';
 import { applyConfig } from './apply-config.js';
 import { ConfigFileError, parseConfigText } from './load-config-file.js';
-import { readSettings } from './settings.js';
 
 /** The `roles:` and `groups:` blocks and `groupsClaim` of the declarative configuration (docs/roles-and-groups.md). */
 
 let services: Services;
-let dataDir: string;
-let database: { name: string; url: string } | undefined;
+let opened: TestServices | undefined;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(path.join(tmpdir(), 'tessera-apply-groups-'));
-  database = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  services = await createServices(readSettings({
-    TESSERA_DATA_DIR: dataDir,
-    TESSERA_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
-    ...(database ? { DATABASE_URL: database.url } : {}),
-  }));
+  opened = await openTestServices('apply-groups');
+  services = opened.services;
 });
 
-afterAll(async () => {
-  await services?.close();
-  if (database) await dropTestPostgresDatabase(database.name);
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => opened?.dispose());
 
 const FILE = `
 tenants:
