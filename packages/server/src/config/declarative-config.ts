@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
-import { APPLICATION_TYPES, type ApplicationType } from '../db/repositories/applications.js';
+import { APPLICATION_TYPES, isPublicClientType, type ApplicationType } from '../db/repositories/applications.js';
 import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants.js';
 import { readCertificatePem } from '../security/certificates.js';
 import { assertKnownHash } from '@tessera/passwords';
@@ -204,7 +204,7 @@ export function applicationProblems(app: Partial<ApplicationFields> & Pick<Appli
       if (problem) problems.push({ message: problem, path: [field, index] });
     });
   }
-  const isPublic = app.type === 'spa' || app.type === 'native';
+  const isPublic = isPublicClientType(app.type);
   const publicProblem = `${app.type} applications are public clients (OAuth 2.1 §2.1): they cannot keep a credential`;
   if (isPublic && app.secrets?.length) problems.push({ message: publicProblem, path: ['secrets'] });
   if (isPublic && app.certificates?.length) problems.push({ message: publicProblem, path: ['certificates'] });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Db } from '../db/database.js';
 import { OIDC_SCOPE_SET, splitScope } from '../provider/oidc-scopes.js';
+import { isUuid } from '../db/uuid.js';
 
 /** The pseudo-API of an admin consent to OpenID Connect scopes (`openid profile email offline_access`). */
 export const OIDC_CONSENT_API = 'openid';
@@ -45,7 +46,6 @@ function inTransaction<T>(db: Db, run: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ScopesSchema = z.array(z.string());
 /** The parts of oidc-provider's Grant payload read here (lib/models/grant.js). */
 const GrantPayloadSchema = z.object({
@@ -79,7 +79,7 @@ function selectAdminConsents(db: Db, tenantId: string) {
  * @example await listAdminConsents(db, 'demo', { limit: 50, clientId: 'weather-web' })
  */
 export async function listAdminConsents(db: Db, tenantId: string, options: { after?: string; limit: number; clientId?: string }): Promise<AdminConsent[]> {
-  if (options.after !== undefined && !UUID.test(options.after)) {
+  if (options.after !== undefined && !isUuid(options.after)) {
     throw new ConsentError('consent.invalid_cursor', 'The cursor is not an admin consent id', 400, 'after');
   }
   let query = selectAdminConsents(db, tenantId).orderBy('admin_consents.id').limit(Math.max(0, Math.floor(options.limit)));
@@ -132,7 +132,7 @@ export async function grantAdminConsent(db: Db, tenantId: string, input: { clien
  * to the application, except for what their own grant already holds (see docs/consent.md).
  */
 export async function revokeAdminConsent(db: Db, tenantId: string, id: string, actor = 'unknown'): Promise<boolean> {
-  if (!UUID.test(id)) return false;
+  if (!isUuid(id)) return false;
   return inTransaction(db, async (trx) => {
     const row = await selectAdminConsents(trx, tenantId).where('admin_consents.id', '=', id).executeTakeFirst();
     if (!row) return false;

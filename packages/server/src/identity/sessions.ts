@@ -1,3 +1,5 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import type { User } from '../db/repositories/users.js';
 import type { RequestContext } from './account-deps.js';
@@ -19,4 +21,16 @@ export async function startSession(ctx: RequestContext, user: User, amr: string[
     { ...base, type: 'session.created', data: { amr, ip: ctx.ip } },
   ]);
   return { token, expiresAt: session.expiresAt, userId: user.id, amr };
+}
+
+/**
+ * Ends every session of a user: their account sessions and oidc-provider's own sessions (the SSO
+ * state of applications' sign-ins), so no application signs them in silently afterwards.
+ * Returns how many application sign-in sessions ended. Run it in the caller's transaction.
+ */
+export async function endAllSessions(db: Db, tenantId: string, userId: string, now: Date): Promise<number> {
+  await createAccountSessionRepository(db).revokeAllForUser(userId, now);
+  const result = await db.deleteFrom('oidc_payloads').where('tenant_id', '=', tenantId).where('model', '=', 'Session')
+    .where(sql<string>`payload->>'accountId'`, '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows);
 }

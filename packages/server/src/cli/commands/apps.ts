@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { recordAuditEvent } from '../../audit/audit-log.js';
 import { ApplicationSchema } from '../../config/declarative-config.js';
-import { APPLICATION_TYPES, createApplicationRepository } from '../../db/repositories/applications.js';
+import { APPLICATION_TYPES, createApplicationRepository, isPublicClientType } from '../../db/repositories/applications.js';
 import { createTenantRepository } from '../../db/repositories/tenants.js';
 import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expiry.js';
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
@@ -96,7 +96,7 @@ Examples:
         await requireTenant(services.db, options.tenant);
         const app = await services.applications.findByClientId(options.tenant, clientId);
         if (!app) throw new CliError(`no application "${clientId}" in tenant ${options.tenant}`);
-        if (app.type === 'spa' || app.type === 'native') {
+        if (isPublicClientType(app.type)) {
           throw new CliError(`${clientId} is a ${app.type} application: a public client, it cannot keep a secret`);
         }
         const secret = generateClientSecret();

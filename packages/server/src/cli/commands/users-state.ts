@@ -3,11 +3,11 @@ import { recordAuditEvent } from '../../audit/audit-log.js';
 import { createAccountSessionRepository } from '../../db/repositories/account-sessions.js';
 import { createUserRepository } from '../../db/repositories/users.js';
 import { accountKeyFor } from '../../identity/account-links.js';
+import { endAllSessions } from '../../identity/sessions.js';
 import { createAbuseProtection } from '../../security/rate-limits/index.js';
 import { requireTenant, withServices } from '../cli-context.js';
 import { CliError } from '../cli-error.js';
 import { printLine, printTable } from '../output.js';
-import { sql } from 'kysely';
 
 type Services = Parameters<Parameters<typeof withServices>[0]>[0];
 
@@ -84,12 +84,9 @@ Example:
       await withServices(async (services) => {
         const user = await findUser(services, options.tenant, login);
         const ended = await services.db.transaction().execute(async (trx) => {
-          await createAccountSessionRepository(trx).revokeAllForUser(user.id, new Date());
-          // oidc-provider's own sessions (the SSO state of applications' sign-ins).
-          const result = await trx.deleteFrom('oidc_payloads').where('tenant_id', '=', options.tenant).where('model', '=', 'Session')
-            .where(sql<string>`payload->>'accountId'`, '=', user.id).executeTakeFirst();
+          const count = await endAllSessions(trx, options.tenant, user.id, new Date());
           await recordAuditEvent(trx, { tenantId: options.tenant, type: 'session.revoked', actor: 'cli', subject: user.id, data: { all: true } });
-          return Number(result.numDeletedRows);
+          return count;
         });
         printLine(`Signed ${login} out everywhere in tenant ${options.tenant} (${ended} application sign-in session${ended === 1 ? '' : 's'} ended)`);
       });

@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Db } from '../database.js';
 import type { ClientCertificate } from '../../security/certificates.js';
+import { isUuid } from '../uuid.js';
 
 export const APPLICATION_TYPES = ['web', 'spa', 'native', 'daemon'] as const;
 export type ApplicationType = (typeof APPLICATION_TYPES)[number];
+
+/** SPAs and native apps run on the user's device: public clients that hold no credential (OAuth 2.1 §2.1). */
+export function isPublicClientType(type: string): boolean {
+  return type === 'spa' || type === 'native';
+}
 
 export interface Application {
   id: string;
@@ -48,6 +54,15 @@ export function createApplicationRepository(db: Db) {
     async list(tenantId: string): Promise<Application[]> {
       const rows = await db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId)
         .orderBy('client_id').execute();
+      return rows.map(toApplication);
+    },
+
+    /** At most `limit` applications with a client id after `after`, by client id, optionally of one type. */
+    async page(tenantId: string, options: { after?: string | undefined; limit: number; type?: string | undefined }): Promise<Application[]> {
+      const rows = await db.selectFrom('applications').selectAll().where('tenant_id', '=', tenantId)
+        .$if(options.after !== undefined, (q) => q.where('client_id', '>', options.after!))
+        .$if(options.type !== undefined, (q) => q.where('type', '=', options.type!))
+        .orderBy('client_id').limit(options.limit).execute();
       return rows.map(toApplication);
     },
 
@@ -96,7 +111,7 @@ export function createApplicationRepository(db: Db) {
 
     /** Deletes one secret of an application; false when it has no such secret. */
     async deleteSecret(applicationId: string, secretId: string): Promise<boolean> {
-      if (!/^[0-9a-f-]{36}$/i.test(secretId)) return false;
+      if (!isUuid(secretId)) return false;
       const result = await db.deleteFrom('application_secrets')
         .where('application_id', '=', applicationId).where('id', '=', secretId).executeTakeFirst();
       return Number(result.numDeletedRows) > 0;

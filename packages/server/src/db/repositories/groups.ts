@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../database.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * Groups and their members (migration 0005, docs/roles-and-groups.md). A group grants roles to
@@ -48,7 +49,6 @@ export class GroupMemberError extends Error {
   readonly code = 'group_member.not_in_tenant';
 }
 
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 /** A LIKE pattern that matches `prefix` literally (PostgreSQL's default escape is backslash). */
 const likePrefix = (prefix: string) => `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 

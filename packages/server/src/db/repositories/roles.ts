@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../database.js';
+import { isUuid } from '../uuid.js';
 
 /**
  * Role definitions (migration 0005, docs/roles-and-groups.md): a named role of one API
@@ -39,7 +40,6 @@ export interface RoleListOptions {
   api?: string | null | undefined;
 }
 
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 export function createRoleRepository(db: Db) {
   const base = (tenantId: string) => db.selectFrom('roles').selectAll().where('tenant_id', '=', tenantId);

@@ -33,6 +33,13 @@ export function createTenantRepository(db: Db) {
       const row = await db.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toTenant(row);
     },
+    /** At most `limit` tenants with an id after `after`, by id (a page of the management API). */
+    async page(options: { after?: string | undefined; limit: number }): Promise<Tenant[]> {
+      const rows = await db.selectFrom('tenants').selectAll()
+        .$if(options.after !== undefined, (q) => q.where('id', '>', options.after!))
+        .orderBy('id').limit(options.limit).execute();
+      return rows.map(toTenant);
+    },
     async list(): Promise<Tenant[]> {
       const rows = await db.selectFrom('tenants').selectAll().orderBy('id').execute();
       return rows.map(toTenant);

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
+import { isUuid } from '../uuid.js';
 
 export interface User {
   id: string;
@@ -32,7 +33,7 @@ export function createUserRepository(db: Db) {
   const base = (tenantId: string) => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
   return {
     async find(tenantId: string, id: string): Promise<User | undefined> {
-      if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+      if (!isUuid(id)) return undefined;
       const row = await base(tenantId).where('id', '=', id).executeTakeFirst();
       return row && toUser(row);
     },
@@ -45,6 +46,22 @@ export function createUserRepository(db: Db) {
         .where((eb) => eb.or(identifiers.map((column) => eb(sql`lower(${sql.ref(column)})`, '=', value))))
         .executeTakeFirst();
       return row && toUser(row);
+    },
+    /**
+     * At most `limit` users with an id after `after`, by id; `email` and `username` match
+     * case-insensitively (a page of the management API).
+     */
+    async page(tenantId: string, options: {
+      after?: string | undefined; limit: number; email?: string | undefined; username?: string | undefined; disabled?: boolean | undefined;
+    }): Promise<User[]> {
+      if (options.after !== undefined && !isUuid(options.after)) return [];
+      const rows = await base(tenantId)
+        .$if(options.after !== undefined, (q) => q.where('id', '>', options.after!))
+        .$if(options.email !== undefined, (q) => q.where(sql`lower(email)`, '=', options.email!.toLowerCase()))
+        .$if(options.username !== undefined, (q) => q.where(sql`lower(username)`, '=', options.username!.toLowerCase()))
+        .$if(options.disabled !== undefined, (q) => q.where('disabled', '=', options.disabled!))
+        .orderBy('id').limit(options.limit).execute();
+      return rows.map(toUser);
     },
     async list(tenantId: string): Promise<User[]> {
       return (await base(tenantId).orderBy('created_at').orderBy('id').execute()).map(toUser);

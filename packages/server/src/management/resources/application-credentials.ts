@@ -1,7 +1,7 @@
 import type { JWK } from 'jose';
 import { z } from 'zod';
 import { ApplicationFieldsSchema } from '../../config/declarative-config.js';
-import { createApplicationRepository, type ApplicationWithCredentials } from '../../db/repositories/applications.js';
+import { createApplicationRepository, isPublicClientType, type ApplicationWithCredentials } from '../../db/repositories/applications.js';
 import { readCertificatePem, readPublicJwk } from '../../security/certificates.js';
 import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expiry.js';
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
@@ -18,7 +18,7 @@ async function confidentialParent(ctx: ManagementContext): Promise<ApplicationWi
 }
 
 function assertConfidential(app: ApplicationWithCredentials): void {
-  if (app.type === 'spa' || app.type === 'native') {
+  if (isPublicClientType(app.type)) {
     throw new ManagementError(409, 'application.public_client', `${app.clientId} is a ${app.type} application: a public client (OAuth 2.1 §2.1) holds no credential`);
   }
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { ApplicationFieldsSchema, SIGNING_ALG_VALUES } from '../../config/declarative-config.js';
-import { createApplicationRepository, type Application, type ApplicationInput } from '../../db/repositories/applications.js';
+import { createApplicationRepository, isPublicClientType, type Application, type ApplicationInput } from '../../db/repositories/applications.js';
 import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expiry.js';
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
 import { conflict } from '../management-error.js';
@@ -27,11 +27,9 @@ const ApplicationCreateSchema = ApplicationFieldsSchema.omit({ secrets: true, ce
 const ApplicationUpdateSchema = ApplicationFieldsSchema.omit({ clientId: true, type: true, secrets: true, certificates: true })
   .extend({ backchannelLogoutUri: ApplicationFieldsSchema.shape.backchannelLogoutUri.unwrap().nullable().optional() });
 
-const isPublic = (type: string) => type === 'spa' || type === 'native';
-
 function toItem(app: Application): ApplicationItem {
   return {
-    clientId: app.clientId, name: app.name, type: app.type, public: isPublic(app.type),
+    clientId: app.clientId, name: app.name, type: app.type, public: isPublicClientType(app.type),
     redirectUris: app.redirectUris, postLogoutRedirectUris: app.postLogoutRedirectUris, corsOrigins: corsOriginsOf(app),
     permissions: app.permissions, appRoles: app.appRoles, idTokenSigningAlg: app.idTokenSigningAlg,
     backchannelLogoutUri: app.backchannelLogoutUri ?? null,
@@ -62,12 +60,7 @@ export const applicationsResource = defineResource({
     filter: z.object({ type: z.enum(['web', 'spa', 'native', 'daemon']).optional() }),
   },
   async list(ctx, { after, limit, type }) {
-    const rows = await ctx.db.selectFrom('applications').select('client_id').where('tenant_id', '=', ctx.tenantId)
-      .$if(after !== undefined, (q) => q.where('client_id', '>', after!))
-      .$if(type !== undefined, (q) => q.where('type', '=', type as string))
-      .orderBy('client_id').limit(limit).execute();
-    const items = await Promise.all(rows.map((row) => find(ctx, row.client_id)));
-    return items.filter((item) => item !== undefined);
+    return (await createApplicationRepository(ctx.db).page(ctx.tenantId, { after, limit, type: type as string | undefined })).map(toItem);
   },
   get: find,
   async create(ctx, input) {
@@ -80,7 +73,7 @@ export const applicationsResource = defineResource({
       permissions: input.permissions ?? [], appRoles: input.appRoles ?? [], idTokenSigningAlg: input.idTokenSigningAlg ?? 'ES256',
       backchannelLogoutUri: input.backchannelLogoutUri ?? null,
     });
-    if (isPublic(app.type)) return { item: toItem(app) };
+    if (isPublicClientType(app.type)) return { item: toItem(app) };
     // A confidential client is unusable without a credential: it gets its first secret now, shown once (as Auth0 does).
     const secret = generateClientSecret();
     const expiresAt = new Date(ctx.now.getTime() + DEFAULT_SECRET_LIFETIME_DAYS * 86_400_000);

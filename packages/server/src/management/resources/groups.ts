@@ -6,6 +6,7 @@ import { conflict, invalidField, notFound } from '../management-error.js';
 import { pageOf } from '../operations.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 import { assertRoleGrantsValid } from './role-rules.js';
+import { isUuid } from '../../db/uuid.js';
 
 const RoleGrantItem = z.object({ api: z.string().nullable(), roles: z.array(z.string()) });
 const GroupItemSchema = z.object({
@@ -93,7 +94,7 @@ export const groupMembersResource = defineResource({
   },
   async get(ctx, userId) {
     const group = await parentGroup(ctx);
-    if (!/^[0-9a-f-]{36}$/i.test(userId)) return undefined;
+    if (!isUuid(userId)) return undefined;
     const row = await ctx.db.selectFrom('group_members').select(['user_id', 'created_at'])
       .where('group_id', '=', group.id).where('user_id', '=', userId).executeTakeFirst();
     return row && { userId: row.user_id, addedAt: new Date(row.created_at).toISOString() };

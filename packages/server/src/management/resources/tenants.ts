@@ -56,10 +56,7 @@ export const tenantsResource = defineResource({
   affectsProvider: true,
   schemas: { item: TenantItemSchema, create: TenantCreateSchema, update: TenantUpdateSchema, filter: z.object({}) },
   async list(ctx, { after, limit }) {
-    const rows = await ctx.db.selectFrom('tenants').select('id').$if(after !== undefined, (q) => q.where('id', '>', after!))
-      .orderBy('id').limit(limit).execute();
-    const tenants = createTenantRepository(ctx.db);
-    return (await Promise.all(rows.map((row) => tenants.find(row.id)))).filter((t) => t !== undefined).map((t) => toItem(t, ctx.services.publicUrl));
+    return (await createTenantRepository(ctx.db).page({ after, limit })).map((tenant) => toItem(tenant, ctx.services.publicUrl));
   },
   get: find,
   async create(ctx, input) {

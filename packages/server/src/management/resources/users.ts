@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { UserSchema } from '../../config/declarative-config.js';
-import { createAccountSessionRepository } from '../../db/repositories/account-sessions.js';
 import { createUserRepository, type User, type UserInput } from '../../db/repositories/users.js';
+import { endAllSessions } from '../../identity/sessions.js';
 import { conflict, notFound } from '../management-error.js';
 import { defineResource, type ManagementContext } from '../resource.js';
 import { assertRoleGrantsValid } from './role-rules.js';
@@ -62,15 +61,11 @@ export const usersResource = defineResource({
     }),
   },
   async list(ctx, { after, limit, email, username, disabled }) {
-    const rows = await ctx.db.selectFrom('users').select('id').where('tenant_id', '=', ctx.tenantId)
-      .$if(after !== undefined, (q) => q.where('id', '>', after!))
-      .$if(typeof email === 'string', (q) => q.where(sql`lower(email)`, '=', String(email).toLowerCase()))
-      .$if(typeof username === 'string', (q) => q.where(sql`lower(username)`, '=', String(username).toLowerCase()))
-      .$if(disabled !== undefined, (q) => q.where('disabled', '=', disabled === 'true'))
-      .orderBy('id').limit(limit).execute();
-    const users = createUserRepository(ctx.db);
-    const found = await Promise.all(rows.map((row) => users.find(ctx.tenantId, row.id)));
-    return found.filter((user) => user !== undefined).map(toItem);
+    const users = await createUserRepository(ctx.db).page(ctx.tenantId, {
+      after, limit, email: email as string | undefined, username: username as string | undefined,
+      disabled: disabled === undefined ? undefined : disabled === 'true',
+    });
+    return users.map(toItem);
   },
   async get(ctx, id) {
     const user = await createUserRepository(ctx.db).find(ctx.tenantId, id);
@@ -97,21 +92,13 @@ export const usersResource = defineResource({
     // A new password or email voids emailed links and sessions made before (ASVS V3.3.3).
     if (hash !== undefined) await users.setPasswordHash(current.id, hash);
     else if (patch.email !== undefined && patch.email !== current.email) await users.setEmail(current.id, patch.email, patch.emailVerified ?? false);
-    if (patch.disabled === true) await endSessions(ctx, current.id);
+    if (patch.disabled === true) await endAllSessions(ctx.db, ctx.tenantId, current.id, ctx.now);
     const user = await users.find(ctx.tenantId, current.id);
     if (!user) throw notFound('user', current.id);
     return toItem(user);
   },
   async delete(ctx, current) {
-    await endSessions(ctx, current.id);
+    await endAllSessions(ctx.db, ctx.tenantId, current.id, ctx.now);
     await createUserRepository(ctx.db).delete(current.id);
   },
 });
-
-/** Ends the user's account sessions and the sign-in sessions applications share (no silent SSO afterwards). */
-export async function endSessions(ctx: ManagementContext, userId: string): Promise<number> {
-  await createAccountSessionRepository(ctx.db).revokeAllForUser(userId, ctx.now);
-  const result = await ctx.db.deleteFrom('oidc_payloads').where('tenant_id', '=', ctx.tenantId).where('model', '=', 'Session')
-    .where(sql<string>`payload->>'accountId'`, '=', userId).executeTakeFirst();
-  return Number(result.numDeletedRows);
-}
