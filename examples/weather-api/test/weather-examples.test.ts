@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { authorizeThroughPages, jwtClaims } from '../../../packages/server/test/support/fixtures.js';
 import {
-  basicAuth, createHttpClient, findFreePort, form, startTestServer, type HttpClient, type TestServer,
+  basicAuth, createHttpClient, findFreePort, form, startTestServer, type TestServer,
 } from '../../../packages/server/test/support/index.js';
 import { createWeatherWeb } from '../../weather-web/src/weather-web.js';
 import { createWeatherApi } from '../src/weather-api.js';
+import { approveDeviceOnPhone } from '../../../packages/server/test/support/device-phone.js';
 
 /**
  * The weather examples end to end against a real Tessera server running the demo tenant's own
@@ -174,7 +175,7 @@ describe('weather-cli', () => {
     let approving: Promise<void> | undefined;
     const run = await runExample('weather-cli', {}, (stdout) => {
       const shown = /open (\S+) and enter the code ([A-Z]{4}-[A-Z]{4})/.exec(stdout);
-      if (shown && !approving) approving = approveOnPhone(phone, shown[1]!, shown[2]!);
+      if (shown && !approving) approving = approveDeviceOnPhone(phone, shown[1]!, shown[2]!);
     });
     await approving;
     expect(run.stderr).toBe('');
@@ -203,30 +204,3 @@ describe('weather-web', () => {
     expect((await browser.fetch(`${webUrl}/weather`)).headers.get('location')).toBe('/signin?returnTo=%2Fweather');
   });
 });
-
-// --- The phone: the verification page, sign-in and consent ---------------------------------
-
-function hidden(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match?.[1]) throw new Error(`no ${name} field in page:\n${html.slice(0, 2000)}`);
-  return match[1];
-}
-
-async function approveOnPhone(http: HttpClient, verificationUri: string, userCode: string): Promise<void> {
-  const page = await (await http.fetch(verificationUri)).text();
-  const confirm = await (await http.fetch(verificationUri, { method: 'POST', body: form({ xsrf: hidden(page, 'xsrf'), user_code: userCode }) })).text();
-  let step = await http.follow(verificationUri, {
-    method: 'POST', body: form({ xsrf: hidden(confirm, 'xsrf'), user_code: hidden(confirm, 'user_code'), confirm: 'yes' }),
-  });
-  for (let i = 0; i < 4; i++) {
-    const html = await step.response.text();
-    if (!html.includes('name="csrf"')) {
-      expect(html).toContain('Device signed in');
-      return;
-    }
-    const csrf = hidden(html, 'csrf');
-    const body = html.includes('name="password"') ? form({ csrf, login: 'alice', password: 'correct horse battery staple' }) : form({ csrf });
-    step = await http.follow(step.url, { method: 'POST', body });
-  }
-  throw new Error('the phone never reached the success page');
-}

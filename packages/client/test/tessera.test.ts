@@ -4,10 +4,11 @@ import {
   ALICE, authorizeThroughPages, createPkce, createTestCertificate, DAEMON, discoverClient, jwtClaims, protocolConfig,
   REPORTS_API, TENANT, WEATHER_API, type TestCertificate,
 } from '../../server/test/support/fixtures.js';
-import { createHttpClient, form, startTestServer, type HttpClient, type TestServer } from '../../server/test/support/index.js';
+import { createHttpClient, startTestServer, type HttpClient, type TestServer } from '../../server/test/support/index.js';
 import {
   createClientApplication, createMemoryCache, InteractionRequiredError, OAuthError, type Account, type ClientApplicationOptions, type TokenCache,
 } from '../src/index.js';
+import { approveDeviceOnPhone } from '../../server/test/support/device-phone.js';
 
 /**
  * @tessera/client against a real Tessera server: client credentials with a secret and with
@@ -177,7 +178,7 @@ describe('user sign-in', () => {
       onCode: async (info) => {
         shown = info;
         expect(info.message).toContain(info.userCode);
-        await approveOnPhone(phone, info.verificationUri, info.userCode);
+        await approveDeviceOnPhone(phone, info.verificationUri, info.userCode);
       },
     });
     expect(shown?.userCode).toMatch(/^[A-Z]{4}-[A-Z]{4}$/);
@@ -218,30 +219,3 @@ describe('on-behalf-of', () => {
       .rejects.toMatchObject({ error: 'invalid_grant', code: 'ERR_OAUTH_INVALID_GRANT' });
   });
 });
-
-// --- The phone: the verification page, sign-in and consent (as in device-flow.test.ts) ------
-
-function hidden(html: string, name: string): string {
-  const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!match?.[1]) throw new Error(`no ${name} field in page:\n${html.slice(0, 2000)}`);
-  return match[1];
-}
-
-async function approveOnPhone(http: HttpClient, verificationUri: string, userCode: string): Promise<void> {
-  const page = await (await http.fetch(verificationUri)).text();
-  const confirm = await (await http.fetch(verificationUri, { method: 'POST', body: form({ xsrf: hidden(page, 'xsrf'), user_code: userCode }) })).text();
-  let step = await http.follow(verificationUri, {
-    method: 'POST', body: form({ xsrf: hidden(confirm, 'xsrf'), user_code: hidden(confirm, 'user_code'), confirm: 'yes' }),
-  });
-  for (let i = 0; i < 4; i++) {
-    const html = await step.response.text();
-    if (!html.includes('name="csrf"')) {
-      expect(html).toContain('Device signed in');
-      return;
-    }
-    const csrf = hidden(html, 'csrf');
-    const body = html.includes('name="password"') ? form({ csrf, login: ALICE.username, password: ALICE.password }) : form({ csrf });
-    step = await http.follow(step.url, { method: 'POST', body });
-  }
-  throw new Error('the phone never reached the success page');
-}
