@@ -43,7 +43,18 @@ export type AuditEventType =
   | 'logout.backchannel_failed'
   | 'consent.revoked'
   | 'consent.admin_granted'
-  | 'consent.admin_revoked';
+  | 'consent.admin_revoked'
+  // Sign-in factors (docs/mfa.md); `data.method` names the factor.
+  | 'mfa.enrolled'
+  | 'mfa.removed'
+  | 'mfa.used'
+  | 'mfa.failed'
+  | 'mfa.enrolment_refused'
+  | 'mfa.recovery_code_used'
+  | 'mfa.recovery_codes_generated'
+  | 'mfa.step_up_required'
+  | 'device.remembered'
+  | 'device.forgotten';
 
 export interface AuditEvent {
   tenantId: string | null;

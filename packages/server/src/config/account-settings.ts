@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MailSettingsSchema } from '../mail/mail-settings.js';
+import { MfaSettingsSchema } from './mfa-settings.js';
 import { PasswordPolicySettingsSchema } from '../security/password-policy/password-policy-settings.js';
 import { LimitSettingsSchema } from '../security/rate-limits/limit-settings.js';
 
@@ -27,6 +28,8 @@ export const AccountSettingsSchema = z.strictObject({
   passwordPolicy: PasswordPolicySettingsSchema.prefault({}),
   limits: LimitSettingsSchema.prefault({}),
   mail: MailSettingsSchema.prefault({}),
+  /** Multi-factor and passwordless sign-in (docs/mfa.md). */
+  mfa: MfaSettingsSchema.prefault({}),
 });
 
 export type AccountSettings = z.infer<typeof AccountSettingsSchema>;

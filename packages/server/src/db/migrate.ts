@@ -8,6 +8,7 @@ import * as groupsRoles from './migrations/0005-groups-roles.js';
 import * as consents from './migrations/0006-consents.js';
 import * as management from './migrations/0007-management.js';
 import * as apiAllowedClients from './migrations/0008-api-allowed-clients.js';
+import * as factors from './migrations/0009-factors.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-consents': consents,
   '0007-management': management,
   '0008-api-allowed-clients': apiAllowedClients,
+  '0009-factors': factors,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { GroupsRolesTables } from './schema-groups-roles.js';
 import type { ConsentTables } from './schema-consents.js';
+import type { FactorTables } from './schema-factors.js';
 
 /** Kysely table types. JSON columns are validated with zod where they are read (repositories). */
 /** Insert is optional where the column has a default. */
@@ -49,6 +50,8 @@ export interface ApplicationsTable {
   id_token_signing_alg: string;
   /** OpenID Connect Back-Channel Logout 1.0 (migration 0004); null: none. */
   backchannel_logout_uri: string | null;
+  /** The application's own MFA policy (migration 0009); null: the tenant's. */
+  mfa_policy: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -195,7 +198,7 @@ export interface MailOutboxTable {
 }
 
 /** Tables of one concern live in their own schema file (schema-*.ts) and are joined here. */
-export interface Database extends GroupsRolesTables, ConsentTables {
+export interface Database extends GroupsRolesTables, ConsentTables, FactorTables {
   tenants: TenantsTable;
   apis: ApisTable;
   applications: ApplicationsTable;

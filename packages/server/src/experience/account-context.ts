@@ -6,6 +6,7 @@ import { negotiateLocale } from '../i18n/negotiate-locale.js';
 import type { AccountDeps, RequestContext } from '../identity/account-deps.js';
 import type { ProviderRegistry } from '../provider/provider-registry.js';
 import { readCookie, sessionCookie } from './cookies.js';
+import { DEVICE_COOKIE } from '../identity/factors/remembered-device.js';
 
 export const SESSION_COOKIE = 'tessera_session';
 
@@ -34,6 +35,8 @@ export function createAccountContexts(options: { deps: AccountDeps; registry: Pr
     return {
       deps, tenant, settings: tenant.accountSettings, ip: request.ip, userAgent: request.headers['user-agent'],
       uiLocale: requestLocale(request), correlationId: request.id, session, now,
+      deviceCookie: auth === 'cookie' ? readCookie(request.headers.cookie, DEVICE_COOKIE) : undefined,
+      applicationMfa: async (clientId: string) => (await runtime.snapshot.findApplication(clientId))?.mfa,
     };
   }
 
@@ -42,6 +45,11 @@ export function createAccountContexts(options: { deps: AccountDeps; registry: Pr
     cookiePath: (tenantId: string) => `${options.basePath}/${tenantId}/`,
     setSessionCookie(tenantId: string, token: string, expiresAt: Date, now: Date): string {
       return sessionCookie({ name: SESSION_COOKIE, value: token, path: `${options.basePath}/${tenantId}/`, secure: options.secureCookies,
+        maxAgeSeconds: (expiresAt.getTime() - now.getTime()) / 1000 });
+    },
+    /** "Remember this device" (identity/factors/remembered-device.ts): HttpOnly, for this tenant's paths only. */
+    setDeviceCookie(tenantId: string, value: string, expiresAt: Date, now: Date): string {
+      return sessionCookie({ name: DEVICE_COOKIE, value, path: `${options.basePath}/${tenantId}/`, secure: options.secureCookies,
         maxAgeSeconds: (expiresAt.getTime() - now.getTime()) / 1000 });
     },
     clearSessionCookie(tenantId: string): string {

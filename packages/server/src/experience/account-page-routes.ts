@@ -26,6 +26,7 @@ const PAGES: Record<string, { type: FlowType; title: PageKey }> = {
   verification: { type: 'verification', title: 'title.verification' },
   recovery: { type: 'recovery', title: 'title.recovery' },
   settings: { type: 'settings', title: 'title.settings' },
+  security: { type: 'security', title: 'title.security' },
 };
 
 const PageParams = z.object({ tenant: z.string(), page: z.enum(Object.keys(PAGES) as [string, ...string[]]) });
@@ -58,7 +59,11 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       register: [link('login', 'nav.have_account')],
       verification: [link('login', 'nav.back_to_sign_in')],
       recovery: [link('login', 'nav.back_to_sign_in')],
-      settings: [{ href: `${b}/consents`, text: textFor(ctx).t('nav.consents') }],
+      settings: [{ href: `${b}/security`, text: textFor(ctx).t('nav.security') }, { href: `${b}/consents`, text: textFor(ctx).t('nav.consents') }],
+      security: [
+        ...(flow.interactionUid ? [{ href: `${pages.basePath}/${ctx.tenant.id}/interaction/${flow.interactionUid}`, text: textFor(ctx).t('nav.continue_to_app') }] : []),
+        { href: `${b}/settings`, text: textFor(ctx).t('title.settings') },
+      ],
     };
     return links[page] ?? [];
   }
@@ -67,14 +72,14 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     const action = `${base(ctx.tenant.id)}/${page}?flow=${flow.id}`;
     const text = textFor(ctx);
     // The settings page says whose account it is.
-    const user = page === 'settings' && ctx.session ? await createUserRepository(ctx.deps.db).find(ctx.tenant.id, ctx.session.userId) : undefined;
+    const user = (page === 'settings' || page === 'security') && ctx.session ? await createUserRepository(ctx.deps.db).find(ctx.tenant.id, ctx.session.userId) : undefined;
     const name = user ? user.username ?? user.email ?? user.name ?? '' : '';
     return html(reply, status, renderFlowPage({
       basePath: pages.basePath, text, title: text.t(PAGES[page]?.title ?? 'title.account'), ui: flow.ui, action,
       ...(name ? { intro: text.t('page.signed_in_as', { userName: name }) } : {}),
       csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
-      ...(page === 'settings' && ctx.session
+      ...((page === 'settings' || page === 'security') && ctx.session
         ? { signOut: { action: `${base(ctx.tenant.id)}/logout`, csrf: csrf.issue(ctx.tenant.id, `logout:${ctx.session.id}`) } } : {}),
     }));
   }
@@ -135,10 +140,17 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       const flow = await flowService.load(ctx, PAGES[page]!.type, query.flow);
       const { flow: next, step } = await flowService.submit(ctx, flow, body.data);
       if (step.retryAfterSeconds) reply.header('Retry-After', String(step.retryAfterSeconds));
-      if (step.session) reply.header('Set-Cookie', contexts.setSessionCookie(ctx.tenant.id, step.session.token, step.session.expiresAt, ctx.now));
-      else if (step.signedOut) reply.header('Set-Cookie', contexts.clearSessionCookie(ctx.tenant.id));
-      if (step.session && next.interactionUid) return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
-      if (step.session && page !== 'settings') return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
+      const cookies = [
+        ...(step.session ? [contexts.setSessionCookie(ctx.tenant.id, step.session.token, step.session.expiresAt, ctx.now)]
+          : step.signedOut ? [contexts.clearSessionCookie(ctx.tenant.id)] : []),
+        ...(step.rememberDevice ? [contexts.setDeviceCookie(ctx.tenant.id, step.rememberDevice.value, step.rememberDevice.expiresAt, ctx.now)] : []),
+      ];
+      if (cookies.length) reply.header('Set-Cookie', cookies);
+      const interaction = next.interactionUid ? `?interaction=${next.interactionUid}` : '';
+      // Signed in, but the application requires a second factor the user has not set up: the security page first.
+      if (step.session && step.enrolmentRequired) return reply.redirect(`${base(ctx.tenant.id)}/security${interaction}`, 303);
+      if (step.session && next.interactionUid && page === 'login') return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
+      if (step.session && page !== 'settings' && page !== 'security') return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
       return render(reply, ctx, page, next, step.status);
     } catch (caught) {
       return refused(reply, ctx, caught, page);

@@ -19,9 +19,12 @@ export interface FlowPageModel {
 
 const GROUP_TITLES = { password: 'section.password', email: 'section.email', delete: 'section.delete' } as const;
 
-/** A settings section's heading and button: `section.<group>` (undefined for a group without one). */
-function groupTitle(text: PageText, group: string): string | undefined {
-  return Object.hasOwn(GROUP_TITLES, group) ? text.t(GROUP_TITLES[group as keyof typeof GROUP_TITLES]) : undefined;
+/** A group's heading and button: the flow's own (`ui.groups`), else the settings section's `section.<group>`. */
+function groupLabels(text: PageText, ui: FlowUi, group: string): { title: string; submitLabel: string } {
+  const own = ui.groups?.[group];
+  if (own) return own;
+  const title = Object.hasOwn(GROUP_TITLES, group) ? text.t(GROUP_TITLES[group as keyof typeof GROUP_TITLES]) : group;
+  return { title, submitLabel: Object.hasOwn(GROUP_TITLES, group) ? title : text.t('button.save') };
 }
 
 function messageHtml(message: Message, id?: string): string {
@@ -32,6 +35,17 @@ function messageHtml(message: Message, id?: string): string {
 /** One field: label, input with the autocomplete token, and its errors tied to it (WCAG 3.3.1, 1.3.1). */
 function nodeHtml(text: PageText, node: Node, autofocus: boolean): string {
   const id = `f-${node.group ? `${node.group}-` : ''}${node.name}`;
+  if (node.type === 'image') return `<p><img id="${id}" src="${escapeHtml(node.value ?? '')}" alt="${escapeHtml(node.label)}"></p>`;
+  if (node.type === 'display') {
+    return `<p><span class="muted">${escapeHtml(node.label)}</span><br><code id="${id}" class="display">${escapeHtml(node.value ?? '')}</code></p>`;
+  }
+  if (node.type === 'webauthn') {
+    // The page's passkey script reads the options and puts the authenticator's answer in this field.
+    return `<input type="hidden" id="${id}" name="${escapeHtml(node.name)}" value="" data-webauthn="${escapeHtml(node.value ?? '')}">`;
+  }
+  if (node.type === 'checkbox') {
+    return `<label class="checkbox" for="${id}"><input type="checkbox" id="${id}" name="${escapeHtml(node.name)}" value="on"${node.value === 'on' ? ' checked' : ''}> ${escapeHtml(node.label)}</label>`;
+  }
   if (node.type === 'hidden') {
     const autocomplete = node.autocomplete ? ` autocomplete="${escapeHtml(node.autocomplete)}"` : '';
     return `<input type="hidden" name="${escapeHtml(node.name)}" value="${escapeHtml(node.value ?? '')}"${autocomplete}>`;
@@ -57,7 +71,8 @@ ${node.messages.map((m, i) => messageHtml(m, i === 0 ? errorId : undefined)).joi
 }
 
 function formHtml(model: FlowPageModel, nodes: Node[], submitLabel: string, group?: string): string {
-  const focus = nodes.find((n) => n.messages.length && n.type !== 'hidden') ?? nodes.find((n) => n.type !== 'hidden');
+  const typed = nodes.filter((n) => ['text', 'email', 'password', 'code'].includes(n.type));
+  const focus = typed.find((n) => n.messages.length) ?? typed[0];
   return `<form method="post" action="${escapeHtml(model.action)}" novalidate>
 <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
 ${group ? `<input type="hidden" name="method" value="${escapeHtml(group)}">` : ''}
@@ -69,11 +84,19 @@ ${nodes.map((node) => nodeHtml(model.text, node, node === focus && !group)).join
 /** Draws a flow's form as server-rendered HTML that works without JavaScript. */
 export function renderFlowPage(model: FlowPageModel): string {
   const { ui, text } = model;
+  // Ungrouped nodes are the main form; each group is a section with its own form (settings, other ways to sign in).
   const groups = [...new Set(ui.nodes.map((n) => n.group).filter((g): g is string => Boolean(g)))];
-  const forms = groups.length
-    ? groups.map((group) => `<section><h2>${escapeHtml(groupTitle(text, group) ?? group)}</h2>
-${formHtml(model, ui.nodes.filter((n) => n.group === group), groupTitle(text, group) ?? text.t('button.save'), group)}</section>`).join('\n')
-    : ui.nodes.length ? formHtml(model, ui.nodes, ui.submitLabel) : '';
+  const main = ui.nodes.filter((n) => !n.group);
+  const forms = [
+    main.length ? formHtml(model, main, ui.submitLabel) : '',
+    ...groups.map((group) => {
+      const labels = groupLabels(text, ui, group);
+      return `<section data-group="${escapeHtml(group)}"><h2>${escapeHtml(labels.title)}</h2>
+${formHtml(model, ui.nodes.filter((n) => n.group === group), labels.submitLabel, group)}</section>`;
+    }),
+  ].filter(Boolean).join('\n');
+  const passkeyScript = ui.nodes.some((n) => n.type === 'webauthn')
+    ? `<script type="module" src="${escapeHtml(model.basePath)}/assets/passkeys.js"></script>` : '';
   const strength = ui.nodes.some((n) => n.strength) ? `<script type="module" src="${escapeHtml(model.basePath)}/assets/password-strength.js"></script>` : '';
   return renderPage({
     basePath: model.basePath,
@@ -88,6 +111,6 @@ ${model.signOut ? `<form method="post" action="${escapeHtml(model.signOut.action
 <button type="submit" class="secondary">${escapeHtml(text.t('button.sign_out'))}</button>
 </form>` : ''}
 ${model.links?.length ? `<p class="links">${model.links.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.text)}</a>`).join(' · ')}</p>` : ''}
-${strength}`,
+${strength}${passkeyScript}`,
   });
 }

@@ -1,5 +1,6 @@
 import type { AuditEvent } from '../audit/audit-log.js';
 import type { AccountSettings } from '../config/account-settings.js';
+import type { ApplicationMfa } from '../config/mfa-settings.js';
 import type { Db } from '../db/database.js';
 import type { AccountSession } from '../db/repositories/account-sessions.js';
 import type { Tenant } from '../db/repositories/tenants.js';
@@ -56,6 +57,11 @@ export interface AccountDeps {
   clock: () => Date;
   /** Public base URL without a trailing slash; links in mails are `${publicUrl}/${tenant}/account/...`. */
   publicUrl: string;
+  /**
+   * The server's master key (32 bytes): seals TOTP secrets at rest (AES-256-GCM) and signs
+   * "remember this device" cookies (HMAC-SHA-256), each under its own derived key.
+   */
+  secretKey: Buffer;
   /** Where mail sending failures are reported: they must never change what the user sees (no enumeration). */
   warn(message: string, error?: unknown): void;
 }
@@ -73,5 +79,9 @@ export interface RequestContext {
   uiLocale?: string | undefined;
   correlationId: string;
   session?: AccountSession | undefined;
+  /** The "remember this device" cookie, when the browser sent one (identity/factors/remembered-device.ts). */
+  deviceCookie?: string | undefined;
   now: Date;
+  /** An application's own MFA policy (identity/factors/assurance.ts mfaFor); absent: the tenant's applies. */
+  applicationMfa?: ((clientId: string) => Promise<ApplicationMfa | null | undefined>) | undefined;
 }

@@ -31,6 +31,7 @@ export function createAccountDeps(services: Services, audit: AuditWriter, log: L
     audit,
     clock: () => new Date(),
     publicUrl: services.settings.publicUrl,
+    secretKey: services.masterKey.key,
     warn: (message, error) => log.warn({ err: error }, message),
   };
   return {

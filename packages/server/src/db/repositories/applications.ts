@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JWK } from 'jose';
 import type { Db } from '../database.js';
+import { ApplicationMfaSchema, type ApplicationMfa } from '../../config/mfa-settings.js';
 import type { ClientCertificate } from '../../security/certificates.js';
 import { isUuid } from '../uuid.js';
 
@@ -27,6 +28,8 @@ export interface Application {
   idTokenSigningAlg: 'ES256' | 'RS256';
   /** Where the logout token is POSTed when a session ends (OIDC Back-Channel Logout 1.0); web apps only. */
   backchannelLogoutUri?: string | null;
+  /** The application's own MFA policy over its tenant's (docs/mfa.md); null or absent: the tenant's. */
+  mfa?: ApplicationMfa | null;
 }
 
 export type ApplicationInput = Omit<Application, 'id' | 'tenantId'>;
@@ -131,7 +134,7 @@ type ApplicationRow = {
   id: string; tenant_id: string; client_id: string; name: string; type: string;
   redirect_uris: string[]; post_logout_redirect_uris: string[];
   permissions: { api: string; scopes: string[] }[]; app_roles: { api: string; roles: string[] }[];
-  id_token_signing_alg: string; backchannel_logout_uri: string | null;
+  id_token_signing_alg: string; backchannel_logout_uri: string | null; mfa_policy?: unknown;
 };
 
 function toApplication(row: ApplicationRow): Application {
@@ -147,6 +150,7 @@ function toApplication(row: ApplicationRow): Application {
     appRoles: row.app_roles,
     idTokenSigningAlg: row.id_token_signing_alg === 'RS256' ? 'RS256' : 'ES256',
     backchannelLogoutUri: row.backchannel_logout_uri,
+    mfa: row.mfa_policy ? ApplicationMfaSchema.safeParse(row.mfa_policy).data ?? null : null,
   };
 }
 
@@ -160,6 +164,8 @@ function toRow(app: ApplicationInput) {
     app_roles: JSON.stringify(app.appRoles),
     id_token_signing_alg: app.idTokenSigningAlg,
     backchannel_logout_uri: app.backchannelLogoutUri ?? null,
+    // Absent: unchanged (callers that predate the field keep what is stored).
+    ...(app.mfa !== undefined ? { mfa_policy: app.mfa ? JSON.stringify(app.mfa) : null } : {}),
   };
 }
 

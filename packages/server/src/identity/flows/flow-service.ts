@@ -6,6 +6,7 @@ import { textFor } from './flow-text.js';
 import { loginFlow } from './login-flow.js';
 import { recoveryFlow } from './recovery-flow.js';
 import { registrationFlow } from './registration-flow.js';
+import { securityFlow } from './security-flow.js';
 import { settingsFlow } from './settings-flow.js';
 import { verificationFlow } from './verification-flow.js';
 
@@ -15,6 +16,7 @@ export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
   verification: verificationFlow,
   recovery: recoveryFlow,
   settings: settingsFlow,
+  security: securityFlow,
 };
 
 /**
@@ -22,10 +24,10 @@ export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
  * the JSON API; a flow is stored after every step, so it can be resumed until it expires.
  */
 export const flowService = {
-  async start(ctx: RequestContext, type: FlowType, options: { interactionUid?: string | undefined } = {}): Promise<Flow> {
+  async start(ctx: RequestContext, type: FlowType, options: { interactionUid?: string | undefined; init?: Record<string, unknown> } = {}): Promise<Flow> {
     const definition = FLOW_DEFINITIONS[type];
     if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
-    const started = await definition.start(ctx);
+    const started = await definition.start(ctx, options.init);
     const stored = await createFlowRepository(ctx.deps.db).insert({
       tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null, interactionUid: options.interactionUid ?? null,
       ui: started.ui, data: started.data ?? {}, expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),

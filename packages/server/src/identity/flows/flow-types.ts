@@ -2,7 +2,7 @@ import type { StoredFlow } from '../../db/repositories/flows.js';
 import type { RequestContext } from '../account-deps.js';
 import type { FlowUi, Message } from './flow-ui.js';
 
-export const FLOW_TYPES = ['registration', 'login', 'verification', 'recovery', 'settings'] as const;
+export const FLOW_TYPES = ['registration', 'login', 'verification', 'recovery', 'settings', 'security'] as const;
 export type FlowType = (typeof FLOW_TYPES)[number];
 
 export interface Flow extends Omit<StoredFlow, 'ui' | 'type'> {
@@ -28,6 +28,10 @@ export interface FlowStep {
   signedOut?: boolean;
   /** The flow's row went with the account (deleted): there is nothing left to store. */
   accountDeleted?: boolean;
+  /** Set the "remember this device" cookie to this value (a second factor was used and the box ticked). */
+  rememberDevice?: { value: string; expiresAt: Date };
+  /** Signed in, but a second factor must be enrolled before an application that requires MFA may be entered. */
+  enrolmentRequired?: boolean;
 }
 
 export interface FlowStart {
@@ -43,7 +47,8 @@ export interface FlowDefinition {
   lifetimeSeconds(ctx: RequestContext): number;
   /** Settings need a signed-in user; the others refuse one only where it makes no sense. */
   requiresSession: boolean;
-  start(ctx: RequestContext): Promise<FlowStart>;
+  /** `init`: what the starter knows (the login flow: the application, its `acr_values`, a login hint). */
+  start(ctx: RequestContext, init?: Record<string, unknown>): Promise<FlowStart>;
   submit(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<FlowStep>;
 }
 

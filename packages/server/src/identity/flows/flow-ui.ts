@@ -15,7 +15,13 @@ export type Message = z.infer<typeof MessageSchema>;
 
 export const NodeSchema = z.object({
   name: z.string(),
-  type: z.enum(['text', 'email', 'password', 'hidden', 'code']),
+  /**
+   * `checkbox` submits `on` when ticked; `webauthn` carries WebAuthn options (JSON) in `value` for
+   * the page's script, which submits the authenticator's answer in the field of the same name;
+   * `image` is a picture (`value`: a data: URI, `label` its alternative text); `display` is text to
+   * show, not to submit (a secret to copy, recovery codes).
+   */
+  type: z.enum(['text', 'email', 'password', 'hidden', 'code', 'checkbox', 'webauthn', 'image', 'display']),
   label: z.string(),
   required: z.boolean(),
   /** HTML autocomplete token password managers honour: username, email, current-password, new-password, one-time-code. */
@@ -33,6 +39,8 @@ export const FlowUiSchema = z.object({
   nodes: z.array(NodeSchema),
   messages: z.array(MessageSchema),
   submitLabel: z.string(),
+  /** Headings and buttons of the node groups (one form each), in the request's language. */
+  groups: z.record(z.string(), z.object({ title: z.string(), submitLabel: z.string() })).optional(),
 });
 export type FlowUi = z.infer<typeof FlowUiSchema>;
 
@@ -47,7 +55,8 @@ export function withFeedback(ui: FlowUi, feedback: { values?: Record<string, str
     ...ui,
     messages: feedback.messages ?? [],
     nodes: ui.nodes.map((node) => {
-      const value = node.type === 'password' || node.type === 'code' ? undefined : feedback.values?.[node.name] ?? node.value;
+      const value = node.type === 'password' || node.type === 'code' ? undefined
+        : node.type === 'text' || node.type === 'email' || node.type === 'hidden' ? feedback.values?.[node.name] ?? node.value : node.value;
       const message = feedback.fieldErrors?.[node.name];
       const { value: _old, ...rest } = node;
       return { ...rest, ...(value === undefined ? {} : { value }), messages: message ? [message] : [] };

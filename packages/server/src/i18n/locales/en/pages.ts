@@ -33,6 +33,16 @@ export const pages = {
   'password.breached': 'This password has appeared in a data breach, so attackers try it first. Choose another.',
 
   // Sign-in; `{wait}` is a localized duration ("30 seconds", "5 minutes").
+  'signin.unknown_method': 'Choose a way to sign in.',
+  'mfa.second_factor_needed': 'Confirm it is you with a second step.',
+  'mfa.enrolment_required': 'This application needs a second sign-in factor. Set one up to continue.',
+  'mfa.reauthenticate': 'For your security, sign in again before changing how you sign in.',
+  'mfa.last_strong_factor': 'This is your last second factor, and your organization requires one. Add another before removing this one.',
+  'mfa.policy_required': 'Your organization requires a second sign-in factor.',
+  'title.security': 'Sign-in methods',
+  'nav.security': 'Sign-in methods',
+  'nav.continue_to_app': 'Continue to the application',
+  'label.remember_device': 'Remember this device for {days} days',
   'signin.invalid_credentials': 'Incorrect username, email or password.',
   'signin.blocked': 'Too many failed sign-ins: signing in to this account from your network is blocked for now. If the account exists, ' +
     'its owner was sent an email with a link to unblock it; resetting the password unblocks it too.',

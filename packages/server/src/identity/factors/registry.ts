@@ -1,0 +1,19 @@
+import type { FactorManager } from './factor-manager.js';
+import type { FactorStrategy, SignInMethod } from './factor-strategy.js';
+import { passwordFactor } from './password-factor.js';
+
+/**
+ * Every sign-in method Tessera knows, in the order the login flow asks them. A new factor is a
+ * new file in this folder plus one line here.
+ */
+export const STRATEGIES: FactorStrategy[] = [
+  passwordFactor,
+];
+
+export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
+  return STRATEGIES.find((strategy) => strategy.method === method);
+}
+
+/** How each factor is managed on the security page (identity/flows/security-flow.ts). A factor with nothing to enrol (emailed codes) has none. */
+export const MANAGERS: FactorManager[] = [
+];
