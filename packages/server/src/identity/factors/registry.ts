@@ -1,6 +1,8 @@
 import type { FactorManager } from './factor-manager.js';
 import type { FactorStrategy, SignInMethod } from './factor-strategy.js';
 import { passwordFactor } from './password-factor.js';
+import { recoveryCodeFactor, recoveryCodeManager } from './recovery-codes.js';
+import { totpFactor, totpManager } from './totp.js';
 
 /**
  * Every sign-in method Tessera knows, in the order the login flow asks them. A new factor is a
@@ -8,6 +10,7 @@ import { passwordFactor } from './password-factor.js';
  */
 export const STRATEGIES: FactorStrategy[] = [
   passwordFactor,
+  totpFactor, recoveryCodeFactor,
 ];
 
 export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
@@ -16,4 +19,5 @@ export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
 
 /** How each factor is managed on the security page (identity/flows/security-flow.ts). A factor with nothing to enrol (emailed codes) has none. */
 export const MANAGERS: FactorManager[] = [
+  totpManager, recoveryCodeManager,
 ];
