@@ -74,8 +74,13 @@ export interface AssuranceNeed {
   requestedLevel: number;
 }
 
-export function assuranceNeed(mfa: MfaSettings, acrValues?: unknown): AssuranceNeed {
-  return { policyLevel: mfa.policy === 'required' ? 2 : 1, requestedLevel: requestedLevel(acrValues) };
+/**
+ * What a sign-in must reach. Under `optional`, a user who enrolled a strong factor (TOTP, a
+ * passkey, SMS) must use it: they set it up to be asked for it (`enrolledStrong`).
+ */
+export function assuranceNeed(mfa: MfaSettings, acrValues?: unknown, enrolledStrong = false): AssuranceNeed {
+  const multi = mfa.policy === 'required' || (mfa.policy === 'optional' && enrolledStrong);
+  return { policyLevel: multi ? 2 : 1, requestedLevel: requestedLevel(acrValues) };
 }
 
 /** Whether `amr` is enough for the need; a remembered device counts for the policy only. */

@@ -2,7 +2,7 @@ import { createAccountSessionRepository } from '../../db/repositories/account-se
 import { createUserRepository, type User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import { assuranceNeed, combineAmr, isSatisfied, mfaFor } from '../factors/assurance.js';
-import { allowedMethods, type FactorStrategy, type SignInStep } from '../factors/factor-strategy.js';
+import { allowedMethods, type FactorStrategy, type SignInMethod, type SignInStep } from '../factors/factor-strategy.js';
 import { strategyFor } from '../factors/registry.js';
 import { isRememberedDevice, rememberDevice } from '../factors/remembered-device.js';
 import { startSession } from '../sessions.js';
@@ -118,7 +118,8 @@ async function afterFactor(ctx: RequestContext, flow: Flow, data: LoginData, str
   const text = textFor(ctx);
   const amr = combineAmr(data.amr ?? [], added);
   const methods = [...(data.methods as string[] | undefined ?? []), strategy.method];
-  const need = assuranceNeed(await mfaFor(ctx, data.clientId), data.acrValues);
+  const mfa = await mfaFor(ctx, data.clientId);
+  const need = assuranceNeed(mfa, data.acrValues, await hasStrongFactor(ctx, mfa.factors, user));
   const remembered = !isSatisfied(need, amr) && need.policyLevel === 2 && await isRememberedDevice(ctx, user);
   const next: LoginData = { ...data, amr, methods };
 
@@ -134,6 +135,15 @@ async function afterFactor(ctx: RequestContext, flow: Flow, data: LoginData, str
   const device = data.amr?.length && input.remember_device === 'on' ? await rememberDevice(ctx, user) : undefined;
   return { state: 'success', status: 200, userId: user.id, session, data: next, ...(device ? { rememberDevice: device } : {}),
     ui: { nodes: [], messages: [text.success('signin.succeeded')], submitLabel: '' } };
+}
+
+/** Whether the user enrolled a strong factor the policy allows (an emailed code is not one: every verified address has it). */
+async function hasStrongFactor(ctx: RequestContext, factors: readonly string[], user: User): Promise<boolean> {
+  for (const kind of factors) {
+    const strategy = strategyFor(kind as SignInMethod);
+    if (strategy?.strong && strategy.secondFactor && await strategy.isEnrolled(ctx, user)) return true;
+  }
+  return false;
 }
 
 /** A new account session with what was proven; a step-up's old session ends (a new session id on a privilege change, ASVS V3.2.1). */
