@@ -8,6 +8,7 @@ import type { MailSettings } from '../mail/mail-settings.js';
 import type { MailTemplateName } from '../mail/mail-templates.js';
 import type { LimitSettings } from '../security/rate-limits/limit-settings.js';
 import type { PasswordPolicySettings } from '../security/password-policy/password-policy-settings.js';
+import type { SmsSender } from '../sms/sms-sender.js';
 
 /**
  * What the account flows need from the rest of the server, as narrow ports: hashing, mail,
@@ -50,6 +51,8 @@ export interface AccountDeps {
   db: Db;
   hashing: PasswordHashing;
   mail: MailSender;
+  /** Text messages for SMS codes: an HTTP provider, or the development outbox (src/sms). */
+  sms: SmsSender;
   limits: AbuseLimits;
   checkPassword: PasswordPolicyCheck;
   /** Audit events outside a transaction (sign-in attempts); changes record theirs in their own transaction. */
@@ -81,6 +84,8 @@ export interface RequestContext {
   session?: AccountSession | undefined;
   /** The "remember this device" cookie, when the browser sent one (identity/factors/remembered-device.ts). */
   deviceCookie?: string | undefined;
+  /** The browser-binding cookie of emailed sign-in links, on pages (identity/factors/email-link.ts). */
+  linkBinding?: string | undefined;
   now: Date;
   /** An application's own MFA policy (identity/factors/assurance.ts mfaFor); absent: the tenant's applies. */
   applicationMfa?: ((clientId: string) => Promise<ApplicationMfa | null | undefined>) | undefined;

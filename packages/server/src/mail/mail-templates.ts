@@ -28,6 +28,8 @@ export const MAIL_TEMPLATE_VARIABLES = {
   'change-email': { ...CommonVariables, link, newEmail: z.email().max(320), expiresInMinutes },
   'email-changed': { ...CommonVariables, newEmail: z.string().min(1).max(320) },
   'account-deleted': { ...CommonVariables },
+  /** A sign-in by email (identity/factors/email-code.ts): a magic link and a 6-digit code in one mail; `device` is what asked. */
+  'signin-code': { ...CommonVariables, link, code, expiresInMinutes, device: z.string().max(200).optional() },
   /** To the owner of an address someone tried to register again: the sign-up page said nothing different. */
   'registration-attempt': { ...CommonVariables, signInLink: link, recoveryLink: link },
 } as const;

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Db } from '../database.js';
 
 /** What an emailed link or code is for. */
-export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'unblock' | 'change_email' | 'verify_code' | 'reset_code';
+export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'unblock' | 'change_email' | 'verify_code' | 'reset_code'
+  | 'signin_code' | 'signin_link' | 'sms_code';
 
 export interface AccountToken {
   id: string;

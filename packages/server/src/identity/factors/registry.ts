@@ -1,6 +1,8 @@
 import type { FactorManager } from './factor-manager.js';
 import type { FactorStrategy, SignInMethod } from './factor-strategy.js';
 import { passwordFactor } from './password-factor.js';
+import { emailCodeFactor } from './email-code.js';
+import { smsCodeFactor, smsCodeManager } from './sms-code.js';
 import { recoveryCodeFactor, recoveryCodeManager } from './recovery-codes.js';
 import { totpFactor, totpManager } from './totp.js';
 
@@ -11,6 +13,7 @@ import { totpFactor, totpManager } from './totp.js';
 export const STRATEGIES: FactorStrategy[] = [
   passwordFactor,
   totpFactor, recoveryCodeFactor,
+  emailCodeFactor, smsCodeFactor,
 ];
 
 export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
@@ -20,4 +23,5 @@ export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
 /** How each factor is managed on the security page (identity/flows/security-flow.ts). A factor with nothing to enrol (emailed codes) has none. */
 export const MANAGERS: FactorManager[] = [
   totpManager, recoveryCodeManager,
+  smsCodeManager,
 ];

@@ -45,6 +45,13 @@ export const mail = {
   'account-deleted.subject': 'Your {tenantName} account was deleted',
   'account-deleted.intro': 'Your account and its data were deleted. You will not receive further messages about it.',
 
+  'signin-code.subject': 'Sign in to {tenantName}',
+  'signin-code.intro': 'Someone asked to sign in to your account. If it was you, sign in with the button below.',
+  'signin-code.action': 'Sign in',
+  'signin-code.codeIntro': 'Or enter this code where you asked for it:',
+  'signin-code.device': 'It was asked for from: {device}',
+  'signin-code.expiry': 'The link and the code are valid for {expiresIn} and work once. Never share them: nobody from {tenantName} will ask you for them.',
+
   'registration-attempt.subject': 'Someone tried to sign up to {tenantName} with your email address',
   'registration-attempt.intro': 'Someone just tried to create an account with this email address, but you already have one.',
   'registration-attempt.signIn': 'If it was you, sign in instead:',
