@@ -9,7 +9,7 @@ import { MAX_PASSWORD_LENGTH } from '../identity/password-sign-in.js';
 import { consumeAccountToken, verifyEmail, type LinkRefusal } from '../identity/email-verification.js';
 import { flowService } from '../identity/flows/flow-service.js';
 import { FlowError, type Flow, type FlowType } from '../identity/flows/flow-types.js';
-import { newPasswordField } from '../identity/flows/flow-fields.js';
+import { newPasswordField, SubmittedFieldsSchema } from '../identity/flows/flow-fields.js';
 import { flowText, passwordRefusal, textFor, type FlowText, type PageKey } from '../identity/flows/flow-text.js';
 import type { Message } from '../identity/flows/flow-ui.js';
 import { resetPassword } from '../identity/flows/recovery-flow.js';
@@ -30,9 +30,11 @@ const PAGES: Record<string, { type: FlowType; title: PageKey }> = {
 };
 
 const PageParams = z.object({ tenant: z.string(), page: z.enum(Object.keys(PAGES) as [string, ...string[]]) });
-const PageQuery = z.object({ flow: z.string().max(64).optional(), interaction: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional() });
+const PageQuery = z.object({ flow: z.string().max(64).optional(), interaction: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  /** Sign in again although signed in (a fresh sign-in before changing sign-in methods); back to the security page after. */
+  reauth: z.literal('1').optional() });
 const TokenQuery = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
-const FormBody = z.record(z.string(), z.string().max(8192));
+const FormBody = SubmittedFieldsSchema;
 
 interface Deps { contexts: AccountContexts; csrf: CsrfTokens; pages: Pages }
 
@@ -61,6 +63,7 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       recovery: [link('login', 'nav.back_to_sign_in')],
       settings: [{ href: `${b}/security`, text: textFor(ctx).t('nav.security') }, { href: `${b}/consents`, text: textFor(ctx).t('nav.consents') }],
       security: [
+        { href: `${b}/login?reauth=1`, text: textFor(ctx).t('nav.sign_in_again') },
         ...(flow.interactionUid ? [{ href: `${pages.basePath}/${ctx.tenant.id}/interaction/${flow.interactionUid}`, text: textFor(ctx).t('nav.continue_to_app') }] : []),
         { href: `${b}/settings`, text: textFor(ctx).t('title.settings') },
       ],
@@ -74,9 +77,11 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     // The settings page says whose account it is.
     const user = (page === 'settings' || page === 'security') && ctx.session ? await createUserRepository(ctx.deps.db).find(ctx.tenant.id, ctx.session.userId) : undefined;
     const name = user ? user.username ?? user.email ?? user.name ?? '' : '';
+    // The OpenID Connect sign-in says which application it continues to.
+    const clientName = page === 'login' && typeof flow.data.clientName === 'string' ? flow.data.clientName : undefined;
     return html(reply, status, renderFlowPage({
       basePath: pages.basePath, text, title: text.t(PAGES[page]?.title ?? 'title.account'), ui: flow.ui, action,
-      ...(name ? { intro: text.t('page.signed_in_as', { userName: name }) } : {}),
+      ...(name ? { intro: text.t('page.signed_in_as', { userName: name }) } : clientName ? { intro: text.t('login.to_continue', { clientName }) } : {}),
       csrf: csrf.issue(ctx.tenant.id, `flow:${flow.id}`),
       links: linksFor(ctx, page, flow),
       ...((page === 'settings' || page === 'security') && ctx.session
@@ -117,8 +122,8 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     const type = PAGES[page]!.type;
     try {
       if (!query.flow) {
-        if (type === 'login' && ctx.session && !query.interaction) return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
-        const flow = await flowService.start(ctx, type, { interactionUid: query.interaction });
+        if (type === 'login' && ctx.session && !query.interaction && !query.reauth) return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
+        const flow = await flowService.start(ctx, type, { interactionUid: query.interaction, ...(query.reauth ? { init: { returnTo: 'security' } } : {}) });
         return reply.redirect(`${base(ctx.tenant.id)}/${page}?flow=${flow.id}`, 303);
       }
       return render(reply, ctx, page, await flowService.load(ctx, type, query.flow));
@@ -132,8 +137,9 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     if (!loaded) return reply;
     const { ctx, page, query } = loaded;
     const body = FormBody.safeParse(request.body ?? {});
-    if (!query.flow || !body.success || !csrf.verify(ctx.tenant.id, `flow:${query.flow}`, body.data.csrf)) {
-      const text = textFor(ctx);
+    const text = textFor(ctx);
+    if (!body.success) return html(reply, 400, pages.message(text, text.t('title.form_invalid'), text.t('page.form_invalid')));
+    if (!query.flow || !csrf.verify(ctx.tenant.id, `flow:${query.flow}`, body.data.csrf)) {
       return html(reply, 403, pages.message(text, text.t('title.form_expired'), text.t('page.form_expired')));
     }
     try {
@@ -150,6 +156,7 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       // Signed in, but the application requires a second factor the user has not set up: the security page first.
       if (step.session && step.enrolmentRequired) return reply.redirect(`${base(ctx.tenant.id)}/security${interaction}`, 303);
       if (step.session && next.interactionUid && page === 'login') return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
+      if (step.session && page === 'login' && next.data.returnTo === 'security') return reply.redirect(`${base(ctx.tenant.id)}/security`, 303);
       if (step.session && page !== 'settings' && page !== 'security') return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
       return render(reply, ctx, page, next, step.status);
     } catch (caught) {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { FLOW_TYPES, FlowError, type Flow, type FlowStep } from '../identity/flows/flow-types.js';
 import { flowService, flowToJson } from '../identity/flows/flow-service.js';
+import { SubmittedFieldsSchema } from '../identity/flows/flow-fields.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { createUserRepository } from '../db/repositories/users.js';
 import { sendProblem } from '../http/problem.js';
@@ -10,7 +11,7 @@ import type { AccountContexts } from './account-context.js';
 const TypeParams = z.object({ tenant: z.string(), type: z.enum(FLOW_TYPES) });
 const FlowParams = TypeParams.extend({ id: z.string().max(64) });
 /** A flat object of strings; each field is length-checked by its flow. */
-const SubmitBody = z.record(z.string().max(64), z.string().max(8192)).refine((body) => Object.keys(body).length <= 20, 'too many fields');
+
 
 /**
  * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one,
@@ -71,7 +72,7 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
   app.post('/:tenant/api/flows/:type/:id', async (request, reply) => {
     const params = FlowParams.safeParse(request.params);
     if (!params.success) return sendProblem(reply, { status: 404, code: 'flow.not_found', title: 'No such flow' });
-    const body = SubmitBody.safeParse(request.body ?? {});
+    const body = SubmittedFieldsSchema.safeParse(request.body ?? {});
     if (!body.success) {
       return sendProblem(reply, { status: 400, code: 'request.invalid', title: 'The body must be a JSON object of string fields',
         errors: body.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });

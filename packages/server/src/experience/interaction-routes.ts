@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { isValidTenantId } from '../db/repositories/tenants.js';
-import { signInWithPassword } from '../identity/password-sign-in.js';
-import { signInRefusal } from '../identity/flows/login-flow.js';
+import type { RequestContext } from '../identity/account-deps.js';
+import { acrFor, assuranceNeed, isSatisfied, mfaFor } from '../identity/factors/assurance.js';
+import { isRememberedDevice } from '../identity/factors/remembered-device.js';
+import { flowService } from '../identity/flows/flow-service.js';
 import { flowText, type FlowText } from '../identity/flows/flow-text.js';
-import { startSession } from '../identity/sessions.js';
 import { requestLocale, type AccountContexts } from './account-context.js';
 import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
 import type { Services } from '../server/services.js';
@@ -14,9 +15,9 @@ import { describePermissions } from './permissions.js';
 import type { Pages } from './pages.js';
 
 const Params = z.object({ tenant: z.string(), uid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
-// No low maximum on passwords (NIST SP 800-63B §5.1.1.2): 4096 only bounds the work per request.
-const LoginBody = z.object({ csrf: z.string(), login: z.string().trim().min(1).max(1024), password: z.string().min(1).max(4096) });
 const CsrfBody = z.object({ csrf: z.string() });
+
+type Details = Awaited<ReturnType<TenantRuntime['provider']['interactionDetails']>>;
 
 
 interface Deps {
@@ -53,12 +54,6 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     }
   }
 
-  const accountLinks = (runtime: TenantRuntime, tenantId: string, uid: string) => ({
-    recoveryUrl: `${pages.basePath}/${tenantId}/account/recovery?interaction=${uid}`,
-    registerUrl: runtime.snapshot.tenant.accountSettings.selfRegistration
-      ? `${pages.basePath}/${tenantId}/account/register?interaction=${uid}` : undefined,
-  });
-
   const actions = (tenantId: string, uid: string) => ({
     action: `${pages.basePath}/${tenantId}/interaction/${uid}`,
     abortAction: `${pages.basePath}/${tenantId}/interaction/${uid}/abort`,
@@ -78,19 +73,14 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
     const loaded = await load(request, reply);
     if (!loaded) return reply;
     const { runtime, details, tenantId, uid, text } = loaded;
-    const token = csrf.issue(tenantId, uid);
-    const name = await clientName(runtime, details.params.client_id, text);
     reply.type('text/html');
     if (details.prompt.name === 'login') {
-      // Single sign-on from the account session, unless the client asked for a fresh sign-in (prompt=login, max_age…).
       const ctx = await contexts.forRequest(request, tenantId, 'cookie');
-      const reasons = (details.prompt.reasons ?? []) as string[];
-      if (ctx?.session && reasons.every((reason) => reason === 'no_session')) {
-        return finish(reply, request, runtime, { login: { accountId: ctx.session.userId, amr: ctx.session.amr,
-          ts: Math.floor(ctx.session.authenticatedAt.getTime() / 1000) } });
-      }
-      return pages.login(text, { ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: token, clientName: name, login: String(details.params.login_hint ?? '') });
+      if (!ctx) return messagePage(reply, text, 404, 'title.page_not_found', 'page.signin_link_invalid');
+      return signIn(reply, request, runtime, ctx, details, uid);
     }
+    const token = csrf.issue(tenantId, uid);
+    const name = await clientName(runtime, details.params.client_id, text);
     const user = details.session?.accountId ? await services.users.find(tenantId, details.session.accountId) : undefined;
     return pages.consent(text, {
       ...actions(tenantId, uid), csrf: token, clientName: name,
@@ -98,6 +88,46 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       permissions: describePermissions(details.prompt.details, runtime.snapshot),
     });
   });
+
+  /**
+   * The sign-in step of an OpenID Connect request. The account session (the account pages'
+   * cookie) signs the user in without a form when it is enough: it exists, is fresh where the
+   * client asked for a new sign-in (prompt=login, max_age: authenticated after this request
+   * began), and carries the factors the policy and acr_values ask for (or a remembered device
+   * covers the policy). A session short of factors goes to the login flow's second step
+   * (step-up); no usable session, to the login flow's first. The flow comes back here.
+   */
+  async function signIn(reply: FastifyReply, request: FastifyRequest, runtime: TenantRuntime, ctx: RequestContext, details: Details, uid: string) {
+    const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
+    const acrValues = typeof details.params.acr_values === 'string' ? details.params.acr_values : undefined;
+    const init = { ...(clientId ? { clientId } : {}), ...(acrValues ? { acrValues } : {}),
+      clientName: await clientName(runtime, clientId, flowText(ctx.uiLocale)) };
+    const session = ctx.session;
+    const user = session && await services.users.find(ctx.tenant.id, session.userId);
+    const startedAt = (details.iat ?? 0) * 1000;
+    const reasons = (details.prompt.reasons ?? []) as string[];
+    const fresh = Boolean(session && session.authenticatedAt.getTime() >= startedAt);
+    const usable = session && user && reasons.every((reason) => reason === 'no_session' || reason === 'assurance_unmet'
+      || (fresh && ['login_prompt', 'max_age', 'essential_acr', 'essential_acrs'].includes(reason)));
+    if (session && user && usable) {
+      const need = assuranceNeed(await mfaFor(ctx, clientId), acrValues);
+      const remembered = !isSatisfied(need, session.amr) && isSatisfied(need, session.amr, true) && await isRememberedDevice(ctx, user);
+      if (isSatisfied(need, session.amr, remembered)) {
+        return finish(reply, request, runtime, { login: { accountId: session.userId, amr: session.amr, acr: acrFor(session.amr),
+          ts: Math.floor(session.authenticatedAt.getTime() / 1000) } });
+      }
+      await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'mfa.step_up_required', actor: user.id, subject: user.id, clientId: clientId ?? null,
+        correlationId: ctx.correlationId, data: { amr: session.amr, acrValues: acrValues ?? null } });
+      const flow = await flowService.start(ctx, 'login', { interactionUid: uid,
+        init: { ...init, amr: session.amr, userId: user.id, upgradesSession: session.id } });
+      // Nothing enrolled that could step the session up: set a factor up first, then come back.
+      if (!flow.ui.nodes.length) return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/security?interaction=${uid}`, 303);
+      return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/login?flow=${flow.id}`, 303);
+    }
+    const loginHint = typeof details.params.login_hint === 'string' ? details.params.login_hint.slice(0, 1024) : undefined;
+    const flow = await flowService.start(ctx, 'login', { interactionUid: uid, init: { ...init, ...(loginHint ? { loginHint } : {}) } });
+    return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/login?flow=${flow.id}`, 303);
+  }
 
   app.post('/:tenant/interaction/:uid', async (request, reply) => {
     const loaded = await load(request, reply);
@@ -107,30 +137,6 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       return messagePage(reply, text, 403, 'title.form_expired', 'page.form_expired');
     }
     const clientId = String(details.params.client_id);
-    if (details.prompt.name === 'login') {
-      const body = LoginBody.safeParse(request.body);
-      const name = await clientName(runtime, clientId, text);
-      if (!body.success) {
-        return reply.code(400).type('text/html').send(pages.login(text, {
-          ...actions(tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, error: text.t('login.enter_credentials'),
-        }));
-      }
-      const ctx = await contexts.forRequest(request, tenantId, 'cookie');
-      if (!ctx) return messagePage(reply, text, 404, 'title.page_not_found', 'page.signin_link_invalid');
-      const result = await signInWithPassword(ctx, body.data.login, body.data.password, clientId);
-      if (!result.ok) {
-        const refusal = signInRefusal(result, text);
-        if (refusal.retryAfterSeconds) reply.header('Retry-After', String(refusal.retryAfterSeconds));
-        return reply.code(refusal.status).type('text/html').send(pages.login(text, {
-          ...actions(tenantId, uid), ...accountLinks(runtime, tenantId, uid), csrf: csrf.issue(tenantId, uid), clientName: name, login: body.data.login,
-          error: refusal.message.text,
-        }));
-      }
-      const session = await startSession(ctx, result.user, ['pwd'], { clientId, signIn: { method: 'password' } });
-      reply.header('Set-Cookie', contexts.setSessionCookie(tenantId, session.token, session.expiresAt, ctx.now));
-      return finish(reply, request, runtime, { login: { accountId: result.user.id, amr: ['pwd'] } });
-    }
-
     if (details.prompt.name === 'consent' && details.session?.accountId) {
       const { Grant } = runtime.provider;
       const grant = details.grantId

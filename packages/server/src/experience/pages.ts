@@ -5,52 +5,9 @@ import { escapeHtml, renderPage } from './html.js';
 /** The words of a page in the request's language (`pages` catalog); `locale` is the page's `lang`. */
 export type PageText = Pick<Translator<'pages'>, 't' | 'locale'>;
 
-export interface LoginPageModel {
-  action: string;
-  abortAction: string;
-  csrf: string;
-  clientName: string;
-  login?: string;
-  /** Already in the page's language. */
-  error?: string;
-  recoveryUrl?: string;
-  /** Shown only when the tenant allows self-registration. */
-  registerUrl?: string | undefined;
-}
-
 /** A catalog text as HTML: the text escaped, each `{name}` replaced by `wrap(escaped value)`. */
 function withMarkup(template: string, vars: Record<string, string>, wrap: (html: string) => string = (html) => html): string {
   return interpolate(escapeHtml(template), vars, (value) => wrap(escapeHtml(value)));
-}
-
-/** Username-or-email and password, with the autocomplete hints password managers use. */
-function loginPage(basePath: string, text: PageText, model: LoginPageModel): string {
-  const { t } = text;
-  const links = [
-    model.recoveryUrl ? `<a href="${escapeHtml(model.recoveryUrl)}">${escapeHtml(t('nav.forgot_password'))}</a>` : '',
-    model.registerUrl ? `<a href="${escapeHtml(model.registerUrl)}">${escapeHtml(t('nav.create_account'))}</a>` : '',
-  ];
-  return renderPage({
-    basePath,
-    lang: text.locale,
-    title: t('title.login'),
-    body: `<h1>${escapeHtml(t('title.login'))}</h1>
-<p class="muted">${withMarkup(t('login.to_continue'), { clientName: model.clientName }, (name) => `<strong>${name}</strong>`)}</p>
-${model.error ? `<p class="error" role="alert" id="form-error">${escapeHtml(model.error)}</p>` : ''}
-<form method="post" action="${escapeHtml(model.action)}" novalidate>
-  <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <label for="login">${escapeHtml(t('label.username_or_email'))}</label>
-  <input type="text" id="login" name="login" value="${escapeHtml(model.login ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus${model.error ? ' aria-describedby="form-error"' : ''}>
-  <label for="password">${escapeHtml(t('label.password'))}</label>
-  <input type="password" id="password" name="password" autocomplete="current-password" required>
-  <button type="submit">${escapeHtml(t('button.sign_in'))}</button>
-</form>
-<p class="links">${links[0]}${links[1] ? ` · ${links[1]}` : ''}</p>
-<form method="post" action="${escapeHtml(model.abortAction)}">
-  <input type="hidden" name="csrf" value="${escapeHtml(model.csrf)}">
-  <button type="submit" class="secondary">${escapeHtml(t('button.cancel'))}</button>
-</form>`,
-  });
 }
 
 export interface ConsentPageModel {
@@ -98,7 +55,6 @@ function messagePage(basePath: string, text: PageText, title: string, message: s
 export function createPages(basePath: string) {
   return {
     basePath,
-    login: (text: PageText, model: LoginPageModel) => loginPage(basePath, text, model),
     consent: (text: PageText, model: ConsentPageModel) => consentPage(basePath, text, model),
     message: (text: PageText, title: string, message: string, link?: { href: string; text: string }) =>
       messagePage(basePath, text, title, message, link),

@@ -9,6 +9,7 @@ import { OIDC_SCOPES } from './oidc-scopes.js';
 import { createPairwiseIdentifier } from './pairwise-identifier.js';
 import { createErrorRenderer } from './render-error.js';
 import { createInteractionPolicy } from './interaction-policy.js';
+import { ACR_VALUES } from '../identity/factors/assurance.js';
 import { publicBasePath } from '../config/settings.js';
 import { createResourceIndicators } from './resource-servers.js';
 import type { TenantSnapshot } from './tenant-snapshot.js';
@@ -66,6 +67,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },
+    // Assurance levels a client may ask for with acr_values (identity/factors/assurance.ts, docs/mfa.md).
+    acrValues: [...ACR_VALUES],
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: createPairwiseIdentifier(snapshot.tenant.pairwiseSalt),
@@ -116,7 +119,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       RefreshToken: 14 * 24 * 60 * 60,
     },
     interactions: {
-      policy: createInteractionPolicy(),
+      policy: createInteractionPolicy(snapshot),
       url: (_ctx, interaction) => `${basePath}/${tenantId}/interaction/${interaction.uid}`,
     },
     clientBasedCORS: clientBasedCORS as never,

@@ -1,5 +1,8 @@
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import { effectiveMfa } from '../config/mfa-settings.js';
+import { assuranceNeed, isSatisfied } from '../identity/factors/assurance.js';
 import { splitScope } from './oidc-scopes.js';
+import type { TenantSnapshot } from './tenant-snapshot.js';
 
 const { base, Prompt, Check } = interactionPolicy;
 
@@ -13,8 +16,18 @@ const { base, Prompt, Check } = interactionPolicy;
  * explicit consent: the scope is put back before the consent prompt is evaluated, so the
  * consent page asks for it ("Stay signed in…") unless this user already granted it to this app.
  */
-export function createInteractionPolicy() {
+export function createInteractionPolicy(snapshot: TenantSnapshot) {
   const policy = base();
+  // Step-up (docs/mfa.md): a session whose amr falls short of what this application's MFA policy
+  // or the request's acr_values ask for goes back to the sign-in pages, which ask for the missing
+  // factor (or honour a remembered device where the policy allows it) instead of issuing silently.
+  policy.get('login')!.checks.add(new Check('assurance_unmet', 'the session lacks the factors this sign-in asks for', async (ctx) => {
+    const session = ctx.oidc.session;
+    if (!session?.accountId) return Check.NO_NEED_TO_PROMPT;
+    const app = ctx.oidc.client ? await snapshot.findApplication(ctx.oidc.client.clientId) : undefined;
+    const need = assuranceNeed(effectiveMfa(snapshot.tenant.accountSettings.mfa, app?.mfa), ctx.oidc.params?.acr_values);
+    return isSatisfied(need, session.amr ?? []) ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+  }));
   policy.add(new Prompt({ name: 'offline_access', requestable: false },
     new Check('offline_access_requested', 'offline_access needs the user’s consent', (ctx) => {
       restoreOfflineAccess(ctx);

@@ -42,6 +42,11 @@ export function createJwtCustomizer(snapshot: TenantSnapshot, db: Db) {
     }
 
     payload.oid = token.accountId;
+    // How the user signed in (RFC 9068 §2.2.1: acr, amr, auth_time), so an API can demand a second factor (RFC 9470).
+    const source = authorizationSource(ctx);
+    if (source?.acr) payload.acr = source.acr;
+    if (source?.amr?.length) payload.amr = source.amr;
+    if (source?.authTime) payload.auth_time = source.authTime;
     const account = ctx.oidc.entities.Account as TesseraAccount | undefined;
     const user = account?.accountId === token.accountId ? account?.user : undefined;
     if (user && audience) Object.assign(payload, await userClaims(user, audience));
@@ -58,9 +63,13 @@ export function createJwtCustomizer(snapshot: TenantSnapshot, db: Db) {
  * carries them forward) — not everything the user ever granted the client.
  */
 function requestedScopes(ctx: KoaContextWithOIDC): Set<string> {
-  const entities = ctx.oidc.entities as Record<string, { scope?: string } | undefined>;
-  const source = entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
-  return new Set((source?.scope ?? '').split(' '));
+  return new Set((authorizationSource(ctx)?.scope ?? '').split(' '));
+}
+
+/** The code, refresh token or device code a user's token is minted from: it carries the scope and how the user signed in. */
+function authorizationSource(ctx: KoaContextWithOIDC) {
+  const entities = ctx.oidc.entities as Record<string, { scope?: string; acr?: string; amr?: string[]; authTime?: number } | undefined>;
+  return entities.AuthorizationCode ?? entities.RefreshToken ?? entities.DeviceCode;
 }
 
 /**

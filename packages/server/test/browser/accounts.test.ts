@@ -157,9 +157,9 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
 
     // Step 1 — the application sends the browser to the sign-in page, which links "Create account".
     await page.goto(authorizationUrl.href);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    const uid = /\/interaction\/([A-Za-z0-9_-]+)/.exec(page.url())?.[1];
-    expect(uid).toBeTruthy();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    // The OpenID Connect sign-in is the login flow's page, serving this interaction.
+    expect(page.url()).toMatch(/\/account\/login\?flow=/);
     await screenshot(page, 'accounts-oidc-sign-in');
     await Promise.all([page.waitForURL(/\/account\/register\?flow=/), page.getByRole('link', { name: 'Create account' }).click()]);
     await screenshot(page, 'accounts-oidc-register');
@@ -187,7 +187,7 @@ describe.skipIf(!runBrowserTests)('account pages in a real browser', () => {
     await page.waitForURL((url) => url.href.startsWith(target.uri) || url.pathname.includes('/interaction/'));
     if (!page.url().startsWith(target.uri)) {
       await allow.waitFor();
-      expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Sign in', exact: true }).count()).toBe(0);
       await screenshot(page, 'accounts-oidc-consent');
       await Promise.all([page.waitForURL((url) => url.href.startsWith(target.uri)), allow.click()]);
     }

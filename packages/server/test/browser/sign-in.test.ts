@@ -48,16 +48,17 @@ describe.skipIf(!runBrowserTests)('sign-in in a real browser', () => {
     const problems = watchForProblems(page);
 
     await page.goto(authorizationUrl.href);
-    const login = page.locator('input[name="login"]');
+    const login = page.locator('input[name="identifier"]');
     await login.waitFor();
-    expect(await login.getAttribute('autocomplete')).toBe('username');
+    // `webauthn`: the browser may offer the user's passkeys in the field's autofill (conditional UI).
+    expect(await login.getAttribute('autocomplete')).toBe('username webauthn');
     expect(await page.locator('input[name="password"]').getAttribute('autocomplete')).toBe('current-password');
     await expect(page.title()).resolves.toMatch(/sign in/i);
     await screenshot(page, 'sign-in');
 
     await login.fill(ALICE.username);
     await page.locator('input[name="password"]').fill(ALICE.password);
-    await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await Promise.all([page.waitForURL(/\/interaction\//), page.getByRole('button', { name: 'Sign in', exact: true }).click()]);
     await page.getByRole('button', { name: 'Allow' }).waitFor();
     expect(await page.locator('h1').textContent()).toContain('Weather web');
     expect(await page.locator('ul.scopes').textContent()).toContain('weather.read');

@@ -215,7 +215,7 @@ describe('the sign-in form', () => {
     const step = await http.follow(url, undefined, { stopAt: (u) => u.href.startsWith(WEB.redirectUri) });
     const html = await step.response.text();
     expect(step.response.status).toBe(200);
-    expect(html).toContain('autocomplete="username"');
+    expect(html).toContain('autocomplete="username webauthn"');
     expect(html).toContain('autocomplete="current-password"');
     return { pageUrl: step.url, csrf: csrfOf(html) };
   }
@@ -230,8 +230,8 @@ describe('the sign-in form', () => {
   it('answers a wrong password and an unknown user with the same generic message', async () => {
     const http = createHttpClient();
     const { pageUrl, csrf } = await openLoginPage(http);
-    const wrongPassword = await submit(http, pageUrl, { csrf, login: ALICE.username, password: 'not alice’s password' });
-    const unknownUser = await submit(http, pageUrl, { csrf, login: 'mallory', password: 'whatever-password' });
+    const wrongPassword = await submit(http, pageUrl, { csrf, identifier: ALICE.username, password: 'not alice’s password' });
+    const unknownUser = await submit(http, pageUrl, { csrf, identifier: 'mallory', password: 'whatever-password' });
     for (const reply of [wrongPassword, unknownUser]) {
       expect(reply.status).toBe(400);
       expect(reply.location).toBeNull();
@@ -246,10 +246,10 @@ describe('the sign-in form', () => {
   it('refuses a form without its CSRF token with 403, and signs no one in', async () => {
     const http = createHttpClient();
     const { pageUrl, csrf } = await openLoginPage(http);
-    const missing = await submit(http, pageUrl, { login: ALICE.username, password: ALICE.password });
+    const missing = await submit(http, pageUrl, { identifier: ALICE.username, password: ALICE.password });
     expect(missing.status).toBe(403);
     expect(missing.location).toBeNull();
-    const forged = await submit(http, pageUrl, { csrf: `${csrf.slice(0, -2)}AA`, login: ALICE.username, password: ALICE.password });
+    const forged = await submit(http, pageUrl, { csrf: `${csrf.slice(0, -2)}AA`, identifier: ALICE.username, password: ALICE.password });
     expect(forged.status).toBe(403);
     // Still the sign-in form: the interaction has no user.
     const again = await http.fetch(pageUrl);
@@ -261,7 +261,7 @@ describe('the sign-in form', () => {
     const http = createHttpClient();
     const first = await openLoginPage(http);
     const second = await openLoginPage(http);
-    const reply = await submit(http, second.pageUrl, { csrf: first.csrf, login: ALICE.username, password: ALICE.password });
+    const reply = await submit(http, second.pageUrl, { csrf: first.csrf, identifier: ALICE.username, password: ALICE.password });
     expect(reply.status).toBe(403);
   });
 });

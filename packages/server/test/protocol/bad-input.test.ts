@@ -162,11 +162,12 @@ describe.each(HOSTILE_CASES)('hostile string (%s)', (name, value) => {
   it('as login on the sign-in form: the generic failure, with the input escaped', async () => {
     const http = createHttpClient();
     const { pageUrl, csrf } = await openLoginPage(http);
-    const response = await http.fetch(pageUrl, { method: 'POST', headers: FORM, body: form({ csrf, login: value, password: 'hostile-password' }) });
+    const response = await http.fetch(pageUrl, { method: 'POST', headers: FORM, body: form({ csrf, identifier: value, password: 'hostile-password' }) });
     expectNoServerError(response, 'login');
     expect(response.status).toBe(400);
     const html = await response.text();
-    expect(html).toContain(value.length > 320 ? 'Enter your username or email and your password.' : 'Incorrect username, email or password.');
+    expect(html).toContain(value.includes('\u0000') ? 'The form held something no field accepts'
+      : Buffer.byteLength(value) > 1024 ? 'This is too long: at most 1024 bytes.' : 'Incorrect username, email or password.');
     expectEscaped(html);
   });
 

@@ -80,7 +80,7 @@ async function approve(http: HttpClient, verificationUri: string, confirmHtml: s
     const csrf = hidden(html, 'csrf');
     const login = html.includes('name="password"');
     pages.push(login ? 'login' : 'consent');
-    const body = login ? form({ csrf, login: ALICE.username, password: ALICE.password }) : form({ csrf });
+    const body = login ? form({ csrf, identifier: ALICE.username, password: ALICE.password }) : form({ csrf });
     step = await http.follow(step.url, { method: 'POST', body });
   }
   throw new Error(`no success page after ${pages.join(', ')}`);
@@ -153,7 +153,7 @@ describe('device authorization grant', () => {
     const confirm = await enterCode(phone, device.verification_uri, device.user_code);
     let step = await pressConfirm(phone, device.verification_uri, confirm.html, 'confirm');
     let html = await step.response.text();
-    step = await phone.follow(step.url, { method: 'POST', body: form({ csrf: hidden(html, 'csrf'), login: ALICE.username, password: ALICE.password }) });
+    step = await phone.follow(step.url, { method: 'POST', body: form({ csrf: hidden(html, 'csrf'), identifier: ALICE.username, password: ALICE.password }) });
     html = await step.response.text();
     expect(html).toContain('name="csrf"');
     step = await phone.follow(`${step.url}/abort`, { method: 'POST', body: form({ csrf: hidden(html, 'csrf') }) });

@@ -32,7 +32,7 @@ export async function approveDeviceOnPhone(
       return;
     }
     const csrf = hiddenField(html, 'csrf');
-    const body = html.includes('name="password"') ? form({ csrf, login: user.login, password: user.password }) : form({ csrf });
+    const body = html.includes('name="password"') ? form({ csrf, identifier: user.login, password: user.password }) : form({ csrf });
     step = await http.follow(step.url, { method: 'POST', body });
   }
   throw new Error('the phone never reached the success page');

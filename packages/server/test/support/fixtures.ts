@@ -200,7 +200,7 @@ export async function authorizeThroughPages(
     pages.push(isLogin ? 'login' : 'consent');
     const headers = { 'content-type': 'application/x-www-form-urlencoded' };
     if (isLogin) {
-      const body = new URLSearchParams({ csrf, login: options.login ?? ALICE.username, password: options.password ?? ALICE.password });
+      const body = new URLSearchParams({ csrf, identifier: options.login ?? ALICE.username, password: options.password ?? ALICE.password });
       step = await http.follow(step.url, { method: 'POST', headers, body }, { stopAt });
     } else {
       const target = options.consent === 'deny' ? `${step.url}/abort` : step.url;

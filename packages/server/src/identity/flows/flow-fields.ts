@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AccountSettings } from '../../config/account-settings.js';
 import { MAX_IDENTIFIER_LENGTH, type IdentifierCheck } from '../identifiers.js';
 import { MAX_PASSWORD_LENGTH } from '../password-sign-in.js';
@@ -45,3 +46,12 @@ export function readFields<K extends string>(input: FlowInput, spec: Record<K, {
 }
 
 export const hasErrors = (errors: Partial<Record<string, Message>>) => Object.keys(errors).length > 0;
+
+/**
+ * A submitted form or JSON flow body at the boundary: at most 20 string fields of at most 8 KiB,
+ * none with a NUL character (U+0000 cannot be stored in PostgreSQL text, and no identifier,
+ * password or code has one).
+ */
+export const SubmittedFieldsSchema = z.record(z.string().max(64),
+  z.string().max(8192).refine((value) => !value.includes('\u0000'), 'must not contain a NUL character (U+0000)'))
+  .refine((body) => Object.keys(body).length <= 20, 'too many fields');

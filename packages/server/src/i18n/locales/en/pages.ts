@@ -116,6 +116,8 @@ export const pages = {
   'mfa.policy_required': 'Your organization requires a second sign-in factor.',
   'title.security': 'Sign-in methods',
   'nav.security': 'Sign-in methods',
+  'title.form_invalid': 'This form could not be read',
+  'page.form_invalid': 'The form held something no field accepts (such as a NUL character, or too much text). Go back and try again.',
   'nav.sign_in_again': 'Sign in again',
   'nav.continue_to_app': 'Continue to the application',
   'label.remember_device': 'Remember this device for {days} days',
