@@ -220,6 +220,8 @@ function toApplicationInput(app: ApplicationConfig, existing: ApplicationWithCre
     appRoles: app.appRoles ?? existing?.appRoles ?? [],
     idTokenSigningAlg: app.idTokenSigningAlg ?? existing?.idTokenSigningAlg ?? 'ES256',
     backchannelLogoutUri: app.backchannelLogoutUri ?? existing?.backchannelLogoutUri ?? null,
+    // Left out: kept; null (or `{}`): the tenant's policy again.
+    mfa: app.mfa === undefined ? existing?.mfa ?? null : app.mfa,
   };
 }
 

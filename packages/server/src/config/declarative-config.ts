@@ -5,6 +5,7 @@ import { isValidTenantId, RESERVED_TENANT_IDS } from '../db/repositories/tenants
 import { readCertificatePem } from '../security/certificates.js';
 import { assertKnownHash } from '@tessera/passwords';
 import { AccountSettingsSchema } from './account-settings.js';
+import { ApplicationMfaSchema, type ApplicationMfa } from './mfa-settings.js';
 import { managementApi } from '../management/management-api.js';
 
 /**
@@ -183,6 +184,11 @@ export const ApplicationFieldsSchema = z.strictObject({
   appRoles: listOf(RoleGrantSchema, CONFIG_LIMITS.grantsPerApp).optional(),
   /** OpenID Connect Back-Channel Logout 1.0 §2.2; web apps only (docs/logout-and-token-status.md). */
   backchannelLogoutUri: z.string().max(CONFIG_LIMITS.uriLength).optional(),
+  /**
+   * This application's MFA policy over its tenant's `accounts.mfa` (docs/mfa.md): `policy`, `factors` or both;
+   * null clears it. An empty override is no override: `{}` is stored as null.
+   */
+  mfa: ApplicationMfaSchema.transform((mfa) => (Object.keys(mfa).length ? mfa : null)).nullable().optional(),
 });
 
 export type ApplicationFields = z.infer<typeof ApplicationFieldsSchema>;
@@ -213,6 +219,19 @@ export function applicationProblems(app: Partial<ApplicationFields> & Pick<Appli
   }
   if (app.type === 'daemon' && app.permissions?.length) {
     problems.push({ message: 'daemons act as themselves: grant appRoles, not delegated permissions', path: ['permissions'] });
+  }
+  problems.push(...applicationMfaProblems(app.mfa));
+  return problems;
+}
+
+/** An application's MFA override: each factor once, and MFA required only with a factor to satisfy it (else nobody could sign in). */
+function applicationMfaProblems(mfa: ApplicationMfa | null | undefined): { message: string; path: (string | number)[] }[] {
+  const factors = mfa?.factors;
+  if (!factors) return [];
+  const problems = factors.flatMap((factor, index) => (factors.indexOf(factor) === index ? []
+    : [{ message: `repeats "${factor}"`, path: ['mfa', 'factors', index] }]));
+  if (mfa.policy === 'required' && factors.length === 0) {
+    problems.push({ message: 'must allow at least one factor when the policy is "required"', path: ['mfa', 'factors'] });
   }
   return problems;
 }

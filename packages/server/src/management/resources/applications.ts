@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { ApplicationFieldsSchema, SIGNING_ALG_VALUES } from '../../config/declarative-config.js';
+import { ApplicationMfaSchema, type ApplicationMfa } from '../../config/mfa-settings.js';
 import { createApplicationRepository, isPublicClientType, type Application, type ApplicationInput } from '../../db/repositories/applications.js';
 import { DEFAULT_SECRET_LIFETIME_DAYS } from '../../security/client-secret-expiry.js';
 import { generateClientSecret, hashClientSecret, secretHint } from '../../security/client-secrets.js';
@@ -20,6 +21,7 @@ const ApplicationItemSchema = z.object({
   appRoles: z.array(z.object({ api: z.string(), roles: z.array(z.string()) })),
   idTokenSigningAlg: z.enum(SIGNING_ALG_VALUES),
   backchannelLogoutUri: z.string().nullable(),
+  mfa: ApplicationMfaSchema.nullable().describe("this application's MFA policy and factors over the tenant's accounts.mfa (docs/mfa.md); null: the tenant's. On update, replaces the stored override; null clears it"),
 });
 type ApplicationItem = z.infer<typeof ApplicationItemSchema>;
 
@@ -32,8 +34,14 @@ function toItem(app: Application): ApplicationItem {
     clientId: app.clientId, name: app.name, type: app.type, public: isPublicClientType(app.type),
     redirectUris: app.redirectUris, postLogoutRedirectUris: app.postLogoutRedirectUris, corsOrigins: corsOriginsOf(app),
     permissions: app.permissions, appRoles: app.appRoles, idTokenSigningAlg: app.idTokenSigningAlg,
-    backchannelLogoutUri: app.backchannelLogoutUri ?? null,
+    backchannelLogoutUri: app.backchannelLogoutUri ?? null, mfa: mfaItem(app.mfa),
   };
+}
+
+/** Fields in one order whatever the database returned (jsonb reorders keys), so the ETag of the same override is the same. */
+function mfaItem(mfa: ApplicationMfa | null | undefined): ApplicationMfa | null {
+  if (!mfa) return null;
+  return { ...(mfa.policy === undefined ? {} : { policy: mfa.policy }), ...(mfa.factors === undefined ? {} : { factors: mfa.factors }) };
 }
 
 function toInput(item: ApplicationItem): ApplicationInput {
@@ -71,7 +79,7 @@ export const applicationsResource = defineResource({
       clientId: input.clientId, name: input.name ?? input.clientId, type: input.type,
       redirectUris: input.redirectUris ?? [], postLogoutRedirectUris: input.postLogoutRedirectUris ?? [],
       permissions: input.permissions ?? [], appRoles: input.appRoles ?? [], idTokenSigningAlg: input.idTokenSigningAlg ?? 'ES256',
-      backchannelLogoutUri: input.backchannelLogoutUri ?? null,
+      backchannelLogoutUri: input.backchannelLogoutUri ?? null, mfa: input.mfa ?? null,
     });
     if (isPublicClientType(app.type)) return { item: toItem(app) };
     // A confidential client is unusable without a credential: it gets its first secret now, shown once (as Auth0 does).

@@ -69,7 +69,10 @@ export const tenantsResource = defineResource({
   },
   async update(ctx, current, patch) {
     const tenants = createTenantRepository(ctx.db);
-    await tenants.update(current.id, { name: patch.name, allowHttpRedirectUris: patch.allowHttpRedirectUris });
+    // A patch of `accounts` alone (or `{}`) sets no column of the row: an empty SET would be a syntax error (a 500).
+    if (patch.name !== undefined || patch.allowHttpRedirectUris !== undefined) {
+      await tenants.update(current.id, { name: patch.name, allowHttpRedirectUris: patch.allowHttpRedirectUris });
+    }
     if (patch.accounts !== undefined) {
       readAccountSettings(patch.accounts);
       await tenants.updateAccountSettings(current.id, patch.accounts);
