@@ -5,6 +5,7 @@ import { emailCodeFactor } from './email-code.js';
 import { smsCodeFactor, smsCodeManager } from './sms-code.js';
 import { recoveryCodeFactor, recoveryCodeManager } from './recovery-codes.js';
 import { totpFactor, totpManager } from './totp.js';
+import { passkeyFactor, passkeyManager } from './passkey.js';
 
 /**
  * Every sign-in method Tessera knows, in the order the login flow asks them. A new factor is a
@@ -12,6 +13,7 @@ import { totpFactor, totpManager } from './totp.js';
  */
 export const STRATEGIES: FactorStrategy[] = [
   passwordFactor,
+  passkeyFactor,
   totpFactor, recoveryCodeFactor,
   emailCodeFactor, smsCodeFactor,
 ];
@@ -22,6 +24,7 @@ export function strategyFor(method: SignInMethod): FactorStrategy | undefined {
 
 /** How each factor is managed on the security page (identity/flows/security-flow.ts). A factor with nothing to enrol (emailed codes) has none. */
 export const MANAGERS: FactorManager[] = [
+  passkeyManager,
   totpManager, recoveryCodeManager,
   smsCodeManager,
 ];
