@@ -53,6 +53,8 @@ export type AuditEventType =
   | 'mfa.recovery_code_used'
   | 'mfa.recovery_codes_generated'
   | 'mfa.step_up_required'
+  /** An emailed sign-in link was approved from another device than the one that asked (identity/factors/email-link.ts). */
+  | 'mfa.link_approved'
   | 'device.remembered'
   | 'device.forgotten';
 

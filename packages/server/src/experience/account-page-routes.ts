@@ -17,6 +17,7 @@ import { confirmEmailChange } from '../identity/flows/settings-flow.js';
 import { requestLocale, type AccountContexts } from './account-context.js';
 import type { CsrfTokens } from './csrf.js';
 import { renderFlowPage } from './flow-pages.js';
+import { bindLinkToBrowser } from './magic-link-routes.js';
 import type { Pages } from './pages.js';
 
 /** Page path → flow type, and the catalog key of each page's title. */
@@ -144,12 +145,15 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
     }
     try {
       const flow = await flowService.load(ctx, PAGES[page]!.type, query.flow);
+      // A sign-in mail's link completes only in the browser that asked (experience/magic-link-routes.ts).
+      const binding = page === 'login' ? bindLinkToBrowser(contexts, request, ctx) : undefined;
       const { flow: next, step } = await flowService.submit(ctx, flow, body.data);
       if (step.retryAfterSeconds) reply.header('Retry-After', String(step.retryAfterSeconds));
       const cookies = [
         ...(step.session ? [contexts.setSessionCookie(ctx.tenant.id, step.session.token, step.session.expiresAt, ctx.now)]
           : step.signedOut ? [contexts.clearSessionCookie(ctx.tenant.id)] : []),
         ...(step.rememberDevice ? [contexts.setDeviceCookie(ctx.tenant.id, step.rememberDevice.value, step.rememberDevice.expiresAt, ctx.now)] : []),
+        ...(binding?.cookiesAfter(next) ?? []),
       ];
       if (cookies.length) reply.header('Set-Cookie', cookies);
       const interaction = next.interactionUid ? `?interaction=${next.interactionUid}` : '';

@@ -8,6 +8,7 @@ import { registerInteractionRoutes } from '../experience/interaction-routes.js';
 import { createPages } from '../experience/pages.js';
 import { createAccountContexts } from '../experience/account-context.js';
 import { registerAccountPageRoutes } from '../experience/account-page-routes.js';
+import { registerMagicLinkRoutes } from '../experience/magic-link-routes.js';
 import { registerConsentRoutes } from '../experience/consent-routes.js';
 import { registerFlowApiRoutes } from '../experience/flow-api-routes.js';
 import { registerStrengthAsset } from '../experience/strength/strength-asset.js';
@@ -98,6 +99,7 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
   });
   await registerFlowApiRoutes(app, { contexts, publicUrl: services.settings.publicUrl });
   await registerAccountPageRoutes(app, { contexts, csrf, pages });
+  await registerMagicLinkRoutes(app, { contexts, csrf, pages });
   await registerConsentRoutes(app, { contexts, csrf, pages });
   await registerInteractionRoutes(app, { services, registry, csrf, pages, contexts });
   await registerManagementApi(app, {
