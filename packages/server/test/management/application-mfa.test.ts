@@ -135,5 +135,5 @@ describe('tessera applications update --data', () => {
       await server.restart();
     }
     expect((await call('GET', `${apps}/payroll`)).body.mfa).toBeNull();
-  });
+  }, 180_000); // three CLI processes and a server restart
 });
