@@ -43,8 +43,8 @@ function sentUi(ctx: RequestContext, step: SignInStep, intro: Message): FlowUi {
   nodes.push(hidden('action', 'check', `${METHOD}:check`), hidden('action', 'send', `${METHOD}:send`));
   return { nodes, messages: [intro], submitLabel: text.t('button.sign_in'), groups: {
     [METHOD]: { title: text.t('method.email_code'), submitLabel: text.t('button.sign_in') },
-    [`${METHOD}:check`]: { title: '', submitLabel: text.t('button.email_code_check') },
-    [`${METHOD}:send`]: { title: '', submitLabel: text.t('button.email_code_resend') },
+    [`${METHOD}:check`]: { title: text.t('email_code.check_title'), submitLabel: text.t('button.email_code_check') },
+    [`${METHOD}:send`]: { title: text.t('email_code.resend_title'), submitLabel: text.t('button.email_code_resend') },
   } };
 }
 

@@ -59,7 +59,7 @@ function sentUi(ctx: RequestContext, phone: string): FlowUi {
   nodes.push(hidden('action', 'send', `${METHOD}:send`));
   return { nodes, messages: [text.info('sms_code.sent', { phone: masked(phone) })], submitLabel: text.t('button.sign_in'), groups: {
     [METHOD]: { title: text.t('method.sms_code'), submitLabel: text.t('button.sign_in') },
-    [`${METHOD}:send`]: { title: '', submitLabel: text.t('button.email_code_resend') },
+    [`${METHOD}:send`]: { title: text.t('sms_code.resend_title'), submitLabel: text.t('button.email_code_resend') },
   } };
 }
 
