@@ -12,6 +12,7 @@ import { registerMagicLinkRoutes } from '../experience/magic-link-routes.js';
 import { registerConsentRoutes } from '../experience/consent-routes.js';
 import { registerFlowApiRoutes } from '../experience/flow-api-routes.js';
 import { registerStrengthAsset } from '../experience/strength/strength-asset.js';
+import { registerPasskeyAsset } from '../experience/passkeys/passkey-asset.js';
 import { isOutboxEnabled, registerOutboxRoutes } from '../mail/outbox-routes.js';
 import { createAccountDeps } from '../server/account-services.js';
 import { publicBasePath } from '../config/settings.js';
@@ -81,6 +82,7 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
     reply.type('text/css').header('Cache-Control', 'public, max-age=3600').send(STYLESHEET));
 
   await registerStrengthAsset(app);
+  await registerPasskeyAsset(app);
 
   // Accounts: flows (pages and JSON API), emailed links, and the development outbox.
   const account = createAccountDeps(services, audit, {

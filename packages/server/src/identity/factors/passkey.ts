@@ -65,13 +65,14 @@ function parseResponse<T extends { id: string }>(value: string | undefined): T |
 
 /** Why @simplewebauthn refused an answer, as a short reason for the audit log (never the answer itself). */
 function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
-  if (/RPID|rp ?id/i.test(text)) return 'wrong_rp_id';
-  if (/challenge/i.test(text)) return 'wrong_challenge';
-  if (/origin/i.test(text)) return 'wrong_origin';
-  if (/counter/i.test(text)) return 'counter_regression';
-  if (/verif(ied|ication)/i.test(text)) return 'user_not_verified';
-  if (/type/i.test(text)) return 'wrong_type';
+  if (error instanceof Error && error.name === 'UnexpectedRPIDHash') return 'wrong_rp_id';
+  const text = error instanceof Error ? error.message : String(error);
+  // Matched on the fixed start of @simplewebauthn's messages, never on the values they quote.
+  if (/^Unexpected \w+ response challenge|^Custom challenge verifier/.test(text)) return 'wrong_challenge';
+  if (/^Unexpected \w+ response origin|^Unexpected (cross-origin|top origin)|cross-origin/.test(text)) return 'wrong_origin';
+  if (/^Response counter value/.test(text)) return 'counter_regression';
+  if (/^User verification/.test(text)) return 'user_not_verified';
+  if (/^Unexpected \w+ response type/.test(text)) return 'wrong_type';
   return 'invalid_response';
 }
 
@@ -117,10 +118,10 @@ async function refuse(ctx: RequestContext, user: User | undefined, reason: strin
 async function verifyAssertion(ctx: RequestContext, step: SignInStep, flowData: Record<string, unknown>, input: FlowInput,
   stepUser: User | undefined): Promise<FactorOutcome> {
   const response = parseResponse<AuthenticationResponseJSON>(input[WEBAUTHN_FIELD]);
+  // The account's brute-force gate first when it is known (the second step), so a blocked account learns nothing more.
+  const stepGate = stepUser ? await secondStepGate(ctx, stepUser, METHOD) : undefined;
+  if (stepGate?.refused) return stepGate.refused;
   if (!response) return refuse(ctx, stepUser, 'missing_response');
-  const pending = pendingOf(flowData.passkey);
-  if (!pending) return refuse(ctx, stepUser, 'no_challenge');
-  if (ctx.now.getTime() - pending.issuedAt > CHALLENGE_TTL_MS) return refuse(ctx, stepUser, 'challenge_expired');
 
   const repo = createFactorRepository(ctx.deps.db);
   const factor = await repo.findByCredentialId(ctx.tenant.id, response.id);
@@ -134,8 +135,12 @@ async function verifyAssertion(ctx: RequestContext, step: SignInStep, flowData: 
       correlationId: ctx.correlationId, data: { method: METHOD, reason: 'account_disabled', ip: ctx.ip } });
     return { kind: 'refused', status: 403, message: textFor(ctx).error('account.disabled') };
   }
-  const gate = await secondStepGate(ctx, user, METHOD);
+  const gate = stepGate ?? await secondStepGate(ctx, user, METHOD);
   if (gate.refused) return gate.refused;
+  const pending = pendingOf(flowData.passkey);
+  if (!pending) return refuse(ctx, user, 'no_challenge');
+  // A challenge is good for the ceremony's timeout only (WebAuthn §13.4.3).
+  if (ctx.now.getTime() - pending.issuedAt > CHALLENGE_TTL_MS) return refuse(ctx, user, 'challenge_expired');
 
   // A discoverable credential names its user: it must be the one the credential was registered to (WebAuthn §7.2 step 6).
   const handle = response.response?.userHandle;
