@@ -17,7 +17,8 @@ export const PasskeySettingsSchema = z.strictObject({
   allowedAaguids: z.array(Aaguid).max(500).default([]),
   /** `none` (the default: no device details asked for) or `direct` (needed to enforce allowedAaguids). */
   attestation: z.enum(['none', 'direct']).default('none'),
-});
+}).refine((passkeys) => !passkeys.allowedAaguids.length || passkeys.attestation === 'direct',
+  { message: 'allowedAaguids needs attestation "direct": without it authenticators do not say their model', path: ['attestation'] });
 
 /**
  * Multi-factor and passwordless settings of a tenant (the `accounts.mfa` block). Defaults: MFA
@@ -46,7 +47,11 @@ export const ApplicationMfaSchema = z.strictObject({
 });
 export type ApplicationMfa = z.infer<typeof ApplicationMfaSchema>;
 
-/** The policy for a sign-in to this application (or to the account pages, with none). */
+/**
+ * The policy for a sign-in to this application (or to the account pages, with none). An
+ * application may narrow the tenant's factors, never add one the tenant does not allow.
+ */
 export function effectiveMfa(tenant: MfaSettings, application?: ApplicationMfa | null): MfaSettings {
-  return { ...tenant, ...(application?.policy ? { policy: application.policy } : {}), ...(application?.factors ? { factors: application.factors } : {}) };
+  const factors = application?.factors ? application.factors.filter((kind) => tenant.factors.includes(kind)) : tenant.factors;
+  return { ...tenant, ...(application?.policy ? { policy: application.policy } : {}), factors };
 }

@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import type { RequestContext } from '../identity/account-deps.js';
 import { acrFor, assuranceNeed, isSatisfied, mfaFor } from '../identity/factors/assurance.js';
+import { hasStrongFactor } from '../identity/factors/registry.js';
 import { isRememberedDevice } from '../identity/factors/remembered-device.js';
 import { flowService } from '../identity/flows/flow-service.js';
+import { createFlowRepository } from '../db/repositories/flows.js';
 import { flowText, type FlowText } from '../identity/flows/flow-text.js';
 import { requestLocale, type AccountContexts } from './account-context.js';
 import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
@@ -104,13 +106,14 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       clientName: await clientName(runtime, clientId, flowText(ctx.uiLocale)) };
     const session = ctx.session;
     const user = session && await services.users.find(ctx.tenant.id, session.userId);
-    const startedAt = (details.iat ?? 0) * 1000;
     const reasons = (details.prompt.reasons ?? []) as string[];
-    const fresh = Boolean(session && session.authenticatedAt.getTime() >= startedAt);
+    // Fresh: the user signed in through this request's own login flow (after it began).
+    const fresh = Boolean(session && await createFlowRepository(ctx.deps.db).signedInThrough(ctx.tenant.id, uid, session.userId));
     const usable = session && user && reasons.every((reason) => reason === 'no_session' || reason === 'assurance_unmet'
       || (fresh && ['login_prompt', 'max_age', 'essential_acr', 'essential_acrs'].includes(reason)));
     if (session && user && usable) {
-      const need = assuranceNeed(await mfaFor(ctx, clientId), acrValues);
+      const mfa = await mfaFor(ctx, clientId);
+      const need = assuranceNeed(mfa, acrValues, await hasStrongFactor(ctx, mfa.factors, user));
       const remembered = !isSatisfied(need, session.amr) && isSatisfied(need, session.amr, true) && await isRememberedDevice(ctx, user);
       if (isSatisfied(need, session.amr, remembered)) {
         return finish(reply, request, runtime, { login: { accountId: session.userId, amr: session.amr, acr: acrFor(session.amr),

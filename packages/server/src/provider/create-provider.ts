@@ -63,7 +63,9 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     },
     scopes: [...OIDC_SCOPES],
     claims: {
-      openid: ['sub'],
+      // How the user signed in, in every ID token (OIDC Core §2; RFC 8176 amr values, docs/mfa.md);
+      // oidc-provider otherwise adds them only when the client asks (claims parameter, max_age).
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },

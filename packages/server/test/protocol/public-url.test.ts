@@ -48,10 +48,15 @@ describe('public URL behind a reverse proxy', () => {
     // The proxy strips /identity; the page it serves points back under it.
     const interaction = location.pathname.replace(/^\/identity/, '');
     const cookie = cookies.map((c) => c.split(';')[0]).join('; ');
-    const page = await fetch(`${server.url}${interaction}`, { headers: { cookie } });
+    const signIn = await fetch(`${server.url}${interaction}`, { headers: { cookie }, redirect: 'manual' });
+    expect(signIn.status).toBe(303);
+    const flowPage = new URL(signIn.headers.get('location')!, ISSUER);
+    expect(flowPage.origin).toBe('https://id.example.test');
+    expect(flowPage.pathname).toBe('/identity/demo/account/login');
+    const page = await fetch(`${server.url}${flowPage.pathname.replace(/^\/identity/, '')}${flowPage.search}`);
     const html = await page.text();
     expect(page.status).toBe(200);
-    expect(html).toContain(`action="/identity${interaction}"`);
+    expect(html).toContain(`action="/identity/demo/account/login${flowPage.search}"`);
     expect(html).toContain('href="/identity/assets/tessera.css"');
   });
 });

@@ -33,6 +33,12 @@ export function createFlowRepository(db: Db) {
         ui: row.ui, data: row.data as Record<string, unknown>, expiresAt: new Date(row.expires_at),
       };
     },
+    /** Whether a login flow of this OpenID Connect interaction signed this user in (the interaction's own, fresh sign-in). */
+    async signedInThrough(tenantId: string, interactionUid: string, userId: string): Promise<boolean> {
+      const row = await db.selectFrom('flows').select('id').where('tenant_id', '=', tenantId).where('interaction_uid', '=', interactionUid)
+        .where('type', '=', 'login').where('state', '=', 'success').where('user_id', '=', userId).executeTakeFirst();
+      return Boolean(row);
+    },
     async update(flow: Pick<StoredFlow, 'id' | 'state' | 'ui' | 'data' | 'userId'>): Promise<void> {
       await db.updateTable('flows').set({
         state: flow.state, ui: JSON.stringify(flow.ui), data: JSON.stringify(flow.data), user_id: flow.userId, updated_at: new Date(),

@@ -79,6 +79,8 @@ export interface AssuranceNeed {
  * passkey, SMS) must use it: they set it up to be asked for it (`enrolledStrong`).
  */
 export function assuranceNeed(mfa: MfaSettings, acrValues?: unknown, enrolledStrong = false): AssuranceNeed {
+  // MFA off: no second step at all; acr_values is voluntary (OIDC Core §3.1.2.1), so the tokens say what happened.
+  if (mfa.policy === 'off') return { policyLevel: 1, requestedLevel: 0 };
   const multi = mfa.policy === 'required' || (mfa.policy === 'optional' && enrolledStrong);
   return { policyLevel: multi ? 2 : 1, requestedLevel: requestedLevel(acrValues) };
 }

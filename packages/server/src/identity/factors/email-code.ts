@@ -71,7 +71,8 @@ async function sendFirst(ctx: RequestContext, flow: Flow, input: FlowInput, reme
   const refusal = await throttled(ctx, identifier);
   if (refusal) return refusal;
   const user = await createUserRepository(ctx.deps.db).findByLogin(ctx.tenant.id, identifier, ctx.settings.signInIdentifiers);
-  if (canReceive(user)) await sendSignInMail(ctx, flow.id, user);
+  // Not awaited: the answer must take as long for an unknown identifier as for a known one (as recovery does).
+  if (canReceive(user)) void sendSignInMail(ctx, flow.id, user).catch((error) => ctx.deps.warn('sign-in mail failed', error));
   const emailCode: EmailCodeData = { identifier, ...(canReceive(user) ? { userId: user.id } : {}) };
   return { kind: 'continue', state: EMAIL_CODE_STATES.sent, ui: sentUi(ctx, 'first', text.info('email_code.sent', { identifier })),
     data: { emailCode, codeAttempts: 0 } };

@@ -15,7 +15,8 @@ export type FactorOutcome =
   /** The submission is not for this method (its `method` names another): the next strategy is asked. */
   | { kind: 'not_mine' }
   /** Proven: who signed in, and the `amr` values this proof adds (RFC 8176). */
-  | { kind: 'verified'; user: User; amr: string[]; factorId?: string }
+  /** `messages`: what the user should read after signing in (few recovery codes left). */
+  | { kind: 'verified'; user: User; amr: string[]; factorId?: string; messages?: Message[] }
   /** Refused, with the message to show (on `field` when it belongs to one). The strategy has audited and counted it. */
   | { kind: 'refused'; status: number; message: Message; field?: string; retryAfterSeconds?: number }
   /** Went on without proving anything yet: the flow moves to `state` with this form (a code was sent…). */
@@ -54,5 +55,5 @@ export interface FactorStrategy {
 /** The strategies allowed for a step under a policy: the password first, then factors in the policy's order. */
 export function allowedMethods(mfa: MfaSettings, step: SignInStep): SignInMethod[] {
   if (step === 'first') return ['password', ...mfa.passwordless.filter((kind) => mfa.factors.includes(kind))];
-  return mfa.factors;
+  return mfa.policy === 'off' ? [] : mfa.factors;
 }

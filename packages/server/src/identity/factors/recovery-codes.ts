@@ -61,7 +61,8 @@ export const recoveryCodeFactor: FactorStrategy = {
     await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'mfa.recovery_code_used', actor: user.id, subject: user.id,
       correlationId: ctx.correlationId, data: { remaining: unused, ip: ctx.ip } });
     await acceptSecondStep(ctx, user, gate.clean, { method: 'recovery_code' });
-    return { kind: 'verified', user, amr: ['otp'] };
+    const low = recoveryCodesLowMessage(text, unused);
+    return { kind: 'verified', user, amr: ['otp'], ...(low ? { messages: [low] } : {}) };
   },
 };
 
@@ -82,7 +83,7 @@ async function generate(ctx: RequestContext, user: User): Promise<ManageResult> 
       correlationId: ctx.correlationId, data: { count: codes.length, ip: ctx.ip } });
   });
   const nodes: Node[] = [
-    { ...field('recovery_codes', 'display', text.t('label.recovery_codes'), { required: false, value: codes.map(formatRecoveryCode).join('\n') }),
+    { ...field('recovery_codes', 'display', text.t('label.recovery_codes'), { required: false, value: codes.map(formatRecoveryCode).join('\n'), sensitive: true }),
       group: 'recovery_code' },
     generateNode(),
   ];

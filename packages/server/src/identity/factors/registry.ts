@@ -1,3 +1,5 @@
+import type { User } from '../../db/repositories/users.js';
+import type { RequestContext } from '../account-deps.js';
 import type { FactorManager } from './factor-manager.js';
 import type { FactorStrategy, SignInMethod } from './factor-strategy.js';
 import { passwordFactor } from './password-factor.js';
@@ -28,3 +30,12 @@ export const MANAGERS: FactorManager[] = [
   totpManager, recoveryCodeManager,
   smsCodeManager,
 ];
+
+/** Whether the user enrolled a strong factor the policy allows (an emailed code is not one: every verified address has it). */
+export async function hasStrongFactor(ctx: RequestContext, factors: readonly string[], user: User): Promise<boolean> {
+  for (const kind of factors) {
+    const strategy = strategyFor(kind as SignInMethod);
+    if (strategy?.strong && strategy.secondFactor && await strategy.isEnrolled(ctx, user)) return true;
+  }
+  return false;
+}

@@ -145,9 +145,9 @@ async function enrolmentNodes(ctx: RequestContext, user: User, base32: string, n
   const uri = totpOf(ctx, user, base32).toString();
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return [
-    field('qr_code', 'image', text.t('label.totp_qr'), { required: false, value: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}` }),
-    field('secret', 'display', text.t('label.totp_secret'), { required: false, value: base32 }),
-    field('otpauth_uri', 'display', text.t('label.totp_uri'), { required: false, value: uri }),
+    field('qr_code', 'image', text.t('label.totp_qr'), { required: false, value: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`, sensitive: true }),
+    field('secret', 'display', text.t('label.totp_secret'), { required: false, value: base32, sensitive: true }),
+    field('otpauth_uri', 'display', text.t('label.totp_uri'), { required: false, value: uri, sensitive: true }),
     field('code', 'code', text.t('label.totp_code'), { autocomplete: 'one-time-code' }),
     field('name', 'text', `${text.t('label.totp_name')} ${text.t('label.optional')}`, { required: false, value: name ?? text.t('totp.default_name') }),
     actionNode('totp', 'confirm'),

@@ -1,6 +1,6 @@
 import { createFlowRepository } from '../../db/repositories/flows.js';
 import type { RequestContext } from '../account-deps.js';
-import { FlowUiSchema } from './flow-ui.js';
+import { FlowUiSchema, storableUi } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep, type FlowType } from './flow-types.js';
 import { textFor } from './flow-text.js';
 import { loginFlow } from './login-flow.js';
@@ -30,7 +30,7 @@ export const flowService = {
     const started = await definition.start(ctx, options.init);
     const stored = await createFlowRepository(ctx.deps.db).insert({
       tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null, interactionUid: options.interactionUid ?? null,
-      ui: started.ui, data: started.data ?? {}, expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),
+      ui: storableUi(started.ui), data: started.data ?? {}, expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),
     });
     return { ...stored, type, ui: started.ui };
   },
@@ -51,7 +51,7 @@ export const flowService = {
     const step = await definition.submit(ctx, flow, input);
     const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
     // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
-    if (!step.accountDeleted) await createFlowRepository(ctx.deps.db).update(next);
+    if (!step.accountDeleted) await createFlowRepository(ctx.deps.db).update({ ...next, ui: storableUi(next.ui) });
     return { flow: next, step };
   },
 };

@@ -31,6 +31,8 @@ export const NodeSchema = z.object({
   group: z.string().optional(),
   /** Show live strength feedback (zxcvbn-ts) for a new password. */
   strength: z.boolean().optional(),
+  /** A secret shown once (a TOTP secret, recovery codes): sent in this response, never stored with the flow. */
+  sensitive: z.boolean().optional(),
   messages: z.array(MessageSchema),
 });
 export type Node = z.infer<typeof NodeSchema>;
@@ -62,4 +64,10 @@ export function withFeedback(ui: FlowUi, feedback: { values?: Record<string, str
       return { ...rest, ...(value === undefined ? {} : { value }), messages: message ? [message] : [] };
     }),
   };
+}
+
+/** The UI as stored with the flow: sensitive values left out (they exist only in the response that showed them). */
+export function storableUi(ui: FlowUi): FlowUi {
+  if (!ui.nodes.some((node) => node.sensitive)) return ui;
+  return { ...ui, nodes: ui.nodes.map(({ value, ...node }) => (node.sensitive ? node : { ...node, ...(value === undefined ? {} : { value }) })) };
 }

@@ -2,8 +2,8 @@ import { createAccountSessionRepository } from '../../db/repositories/account-se
 import { createUserRepository, type User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import { assuranceNeed, combineAmr, isSatisfied, mfaFor } from '../factors/assurance.js';
-import { allowedMethods, type FactorStrategy, type SignInMethod, type SignInStep } from '../factors/factor-strategy.js';
-import { strategyFor } from '../factors/registry.js';
+import { allowedMethods, type FactorOutcome, type FactorStrategy, type SignInStep } from '../factors/factor-strategy.js';
+import { hasStrongFactor, strategyFor } from '../factors/registry.js';
 import { isRememberedDevice, rememberDevice } from '../factors/remembered-device.js';
 import { startSession } from '../sessions.js';
 import { textFor } from './flow-text.js';
@@ -106,16 +106,17 @@ export const loginFlow: FlowDefinition = {
         return { state: flow.state, status: outcome.status, ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
           ui: withFeedback(flow.ui, { values: { identifier: input.identifier }, ...(fieldErrors ? { fieldErrors } : { messages: [outcome.message] }) }) };
       }
-      return afterFactor(ctx, flow, data, strategy, outcome.user, outcome.amr, input);
+      return afterFactor(ctx, flow, data, strategy, outcome, input);
     }
     return { state: flow.state, status: 400, ui: withFeedback(flow.ui, { messages: [textFor(ctx).error('signin.unknown_method')] }) };
   },
 };
 
 /** After a proof: done when the policy and the client are satisfied; else on to a second factor, or to enrolling one. */
-async function afterFactor(ctx: RequestContext, flow: Flow, data: LoginData, strategy: FactorStrategy, user: User, added: string[],
-  input: FlowInput): Promise<FlowStep> {
+async function afterFactor(ctx: RequestContext, flow: Flow, data: LoginData, strategy: FactorStrategy,
+  proof: Extract<FactorOutcome, { kind: 'verified' }>, input: FlowInput): Promise<FlowStep> {
   const text = textFor(ctx);
+  const { user, amr: added } = proof;
   const amr = combineAmr(data.amr ?? [], added);
   const methods = [...(data.methods as string[] | undefined ?? []), strategy.method];
   const mfa = await mfaFor(ctx, data.clientId);
@@ -134,16 +135,7 @@ async function afterFactor(ctx: RequestContext, flow: Flow, data: LoginData, str
   const session = await finishSession(ctx, user, amr, strategy, data);
   const device = data.amr?.length && input.remember_device === 'on' ? await rememberDevice(ctx, user) : undefined;
   return { state: 'success', status: 200, userId: user.id, session, data: next, ...(device ? { rememberDevice: device } : {}),
-    ui: { nodes: [], messages: [text.success('signin.succeeded')], submitLabel: '' } };
-}
-
-/** Whether the user enrolled a strong factor the policy allows (an emailed code is not one: every verified address has it). */
-async function hasStrongFactor(ctx: RequestContext, factors: readonly string[], user: User): Promise<boolean> {
-  for (const kind of factors) {
-    const strategy = strategyFor(kind as SignInMethod);
-    if (strategy?.strong && strategy.secondFactor && await strategy.isEnrolled(ctx, user)) return true;
-  }
-  return false;
+    ui: { nodes: [], messages: [text.success('signin.succeeded'), ...(proof.messages ?? [])], submitLabel: '' } };
 }
 
 /** A new account session with what was proven; a step-up's old session ends (a new session id on a privilege change, ASVS V3.2.1). */
