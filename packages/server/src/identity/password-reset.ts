@@ -1,6 +1,7 @@
 import { recordAuditEvent } from '../audit/audit-log.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
+import { createRememberedDeviceRepository } from '../db/repositories/factors.js';
 import { createUserRepository, type User } from '../db/repositories/users.js';
 import type { Db } from '../db/database.js';
 import type { PolicyResult, RequestContext } from './account-deps.js';
@@ -21,6 +22,10 @@ export async function replacePassword(trx: Db, ctx: RequestContext, user: User, 
   await createUserRepository(trx).setPasswordHash(user.id, passwordHash);
   if (options.emailProven && user.email && !user.emailVerified) await createUserRepository(trx).update(user.id, { emailVerified: true });
   await createAccountSessionRepository(trx).revokeAllForUser(user.id, ctx.now);
+  // A new password also forgets remembered devices: the next sign-in asks for the second factor again.
+  const forgotten = await createRememberedDeviceRepository(trx).revoke(ctx.tenant.id, user.id, ctx.now);
+  if (forgotten) await recordAuditEvent(trx, { tenantId: ctx.tenant.id, type: 'device.forgotten', actor: user.id, subject: user.id,
+    correlationId: ctx.correlationId, data: { count: forgotten, reason: options.type } });
   await createAccountTokenRepository(trx).revokeForUser(user.id, ['reset_password', 'reset_code', 'unblock', 'verify_email', 'verify_code', 'change_email'], ctx.now);
   await recordAuditEvent(trx, { tenantId: ctx.tenant.id, type: options.type, actor: user.id, subject: user.id,
     correlationId: ctx.correlationId, data: { ip: ctx.ip } });
