@@ -9,8 +9,9 @@
  *   and, in the first step (no allowCredentials), offer passkeys in the username field's
  *   autofill (conditional mediation) when the browser supports it — choosing one signs in.
  *
- * A cancelled dialog leaves the page as it was; any other failure submits the form without an
- * answer, so the server's message (in the page's language) says what went wrong.
+ * A cancelled dialog leaves the page as it was; any other failure of a ceremony the user started
+ * submits the form without an answer, so the server's message (in the page's language) says what
+ * went wrong. A failed autofill request changes nothing: the user did not ask for it.
  */
 import {
   browserSupportsWebAuthn, browserSupportsWebAuthnAutofill, startAuthentication, startRegistration,
@@ -72,9 +73,8 @@ function enhance(field: HTMLInputElement): void {
     document.documentElement.dataset.passkeyAutofill = 'waiting';
     return startAuthentication({ optionsJSON: options as PublicKeyCredentialRequestOptionsJSON, useBrowserAutofill: true })
       .then((answer) => submitWith(field, form, answer))
-      .catch((error: unknown) => {
-        if (!isCancelled(error)) submitWith(field, form, undefined);
-      });
+      // Nobody asked for this one: when it fails (no passkey picked, a host that cannot have passkeys), the page stays as it is.
+      .catch(() => { delete document.documentElement.dataset.passkeyAutofill; });
   });
 }
 
