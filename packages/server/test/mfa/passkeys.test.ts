@@ -340,3 +340,46 @@ describe('passkeys: sign-in', () => {
     expect(done.body.state).toBe('success');
   });
 });
+
+describe('passkeys: an allow-list of authenticator models (AAGUIDs)', () => {
+  const ALLOWED = '0bb43545-fd2c-4185-87dd-feb0b2916ace';
+  let strict: TestServer;
+  beforeAll(async () => {
+    strict = await startTestServer({ config: protocolConfig({
+      accounts: { mfa: { passkeys: { attestation: 'direct', allowedAaguids: [ALLOWED] } } },
+      extraUsers: [{ username: 'alma', email: 'alma@example.com', emailVerified: true, password: PASSWORD }],
+    }) });
+  });
+  afterAll(() => strict?.dispose());
+
+  it('registers a passkey from an allowed model only', async () => {
+    const signedIn = await signInApi(strict, TENANT, 'alma', PASSWORD);
+    const token = signedIn.body.session!.token;
+    const started = await startFlow(strict, TENANT, 'security', token);
+    const added = await submitFlow(strict, TENANT, started.body, { method: 'passkey', action: 'add' }, token);
+    const options = nodeValue(added.body, FIELD, 'passkey')!;
+    // The AAGUID is only vouched for by an attestation statement: the allow-list asks for one.
+    expect(JSON.parse(options).attestation).toBe('direct');
+
+    const origin = new URL(strict.url).origin;
+    const other = createSoftAuthenticator({ origin });
+    const refused = await submitFlow(strict, TENANT, added.body, { method: 'passkey', action: 'finish', [FIELD]: JSON.stringify(other.create(options)) }, token);
+    expect(refused.status).toBe(403);
+    expect(messageCodes(refused.body)._).toEqual(['passkey.not_allowed']);
+    expect(refused.body.session).toBeUndefined();
+
+    const allowed = createSoftAuthenticator({ origin, aaguid: ALLOWED });
+    const next = nodeValue(refused.body, FIELD, 'passkey')!;
+    const finished = await submitFlow(strict, TENANT, refused.body, { method: 'passkey', action: 'finish', [FIELD]: JSON.stringify(allowed.create(next)) }, token);
+    expect(finished.status, JSON.stringify(finished.body)).toBe(200);
+    expect(messageCodes(finished.body)._).toEqual(['passkey.enrolled']);
+
+    const id = String(((await whoami(strict, TENANT, finished.body.session!.token)).body.user as { id: string }).id);
+    const { factors, failed } = await readDatabase(strict, async (db) => ({
+      factors: await db.selectFrom('user_factors').select(['data']).where('user_id', '=', id).execute(),
+      failed: await db.selectFrom('audit_events').select(['data']).where('subject', '=', id).where('type', '=', 'mfa.failed').execute(),
+    }));
+    expect(factors.map((row) => (row.data as { aaguid: string }).aaguid)).toEqual([ALLOWED]);
+    expect(failed.map((row) => row.data)).toEqual([expect.objectContaining({ method: 'passkey', reason: 'aaguid_not_allowed', stage: 'enrolment' })]);
+  });
+});
