@@ -64,7 +64,7 @@ function parseResponse<T extends { id: string }>(value: string | undefined): T |
 }
 
 /** Why @simplewebauthn refused an answer, as a short reason for the audit log (never the answer itself). */
-function reasonOf(error: unknown): string {
+export function reasonOf(error: unknown): string {
   if (error instanceof Error && error.name === 'UnexpectedRPIDHash') return 'wrong_rp_id';
   const text = error instanceof Error ? error.message : String(error);
   // Matched on the fixed start of @simplewebauthn's messages, never on the values they quote.
