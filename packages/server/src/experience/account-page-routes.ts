@@ -159,7 +159,8 @@ export async function registerAccountPageRoutes(app: FastifyInstance, deps: Deps
       const interaction = next.interactionUid ? `?interaction=${next.interactionUid}` : '';
       // Signed in, but the application requires a second factor the user has not set up: the security page first.
       if (step.session && step.enrolmentRequired) return reply.redirect(`${base(ctx.tenant.id)}/security${interaction}`, 303);
-      if (step.session && next.interactionUid && page === 'login') return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
+      // (The security page stays put: its "Continue to the application" link goes back when the user is done.)
+      if (step.session && next.interactionUid && page !== 'security') return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/interaction/${next.interactionUid}`, 303);
       if (step.session && page === 'login' && next.data.returnTo === 'security') return reply.redirect(`${base(ctx.tenant.id)}/security`, 303);
       if (step.session && page !== 'settings' && page !== 'security') return reply.redirect(`${base(ctx.tenant.id)}/settings`, 303);
       return render(reply, ctx, page, next, step.status);

@@ -76,7 +76,7 @@ async function authorize(http: HttpClient, config: oidc.Configuration, redirectU
     const fields: Record<string, string> = { csrf: csrfOf(html) };
     if (html.includes('name="password"')) {
       walk.loginPages++;
-      Object.assign(fields, { login: user.username, password: user.password });
+      Object.assign(fields, { identifier: user.username, password: user.password });
     } else {
       walk.consentPages.push(listedPermissions(html));
     }
@@ -143,7 +143,7 @@ describe('a user’s own consent', () => {
     let step = await bob.follow(url, undefined, { stopAt });
     const login = await step.response.text();
     step = await bob.follow(step.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ csrf: csrfOf(login), login: BOB.username, password: BOB.password }) }, { stopAt });
+      body: new URLSearchParams({ csrf: csrfOf(login), identifier: BOB.username, password: BOB.password }) }, { stopAt });
     const consent = await step.response.text();
     expect(listedPermissions(consent)).toHaveLength(2);
     step = await bob.follow(`${step.url}/abort`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },

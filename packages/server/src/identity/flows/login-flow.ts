@@ -59,7 +59,8 @@ async function stepForm(ctx: RequestContext, step: SignInStep, data: LoginData, 
     const group = form.nodes.find((node) => node.group)?.group;
     if (group) {
       groups[group] = { title: text.t(`method.${strategy.method}` as never), submitLabel: text.t(`method.${strategy.method}.submit` as never) };
-      if (remember && strategy.method !== 'email_code') {
+      // Code factors show the box with their code field, after the "send" button.
+      if (remember && strategy.method !== 'email_code' && strategy.method !== 'sms_code') {
         nodes.push({ ...field('remember_device', 'checkbox', text.t('label.remember_device', { days: ctx.settings.mfa.rememberDeviceDays }),
           { required: false }), group });
       }
