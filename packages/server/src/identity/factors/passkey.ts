@@ -11,6 +11,7 @@ import type { RequestContext } from '../account-deps.js';
 import { textFor, type FlowText, type PageKey } from '../flows/flow-text.js';
 import type { FlowInput } from '../flows/flow-types.js';
 import { field, type Node } from '../flows/flow-ui.js';
+import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
 import type { FactorOutcome, FactorStrategy, SignInStep } from './factor-strategy.js';
 import { acceptSecondStep, refuseSecondStep, secondStepGate } from './totp.js';
@@ -301,17 +302,6 @@ async function renamePasskey(ctx: RequestContext, user: User, input: FlowInput):
   return { status: 200, messages: [text.success('passkey.renamed')] };
 }
 
-async function removePasskey(ctx: RequestContext, user: User, id: string | undefined): Promise<ManageResult> {
-  const text = textFor(ctx);
-  const factor = await ownPasskey(ctx, user, id);
-  if (!factor) return { status: 404, messages: [text.error('mfa.factor_not_found')] };
-  await ctx.deps.db.transaction().execute(async (trx) => {
-    await createFactorRepository(trx).delete(ctx.tenant.id, user.id, factor.id);
-    await recordAuditEvent(trx, { tenantId: ctx.tenant.id, type: 'mfa.removed', actor: user.id, subject: user.id, correlationId: ctx.correlationId,
-      data: { method: METHOD, factorId: factor.id, ip: ctx.ip } });
-  });
-  return { status: 200, messages: [text.success('passkey.removed')] };
-}
 
 /**
  * Passkeys on the security page: each with its name, when it was added and last used, a rename
@@ -348,7 +338,7 @@ export const passkeyManager: FactorManager = {
     if (action === 'add') return startRegistration(ctx, user);
     if (action === 'finish') return finishRegistration(ctx, user, input, data);
     if (action === 'rename') return renamePasskey(ctx, user, input);
-    if (action === 'remove') return removePasskey(ctx, user, input.item);
+    if (action === 'remove') return removeFactor(ctx, user, 'passkey', METHOD, input.item, 'passkey.removed');
     return { status: 400, messages: [textFor(ctx).error('mfa.unknown_action')] };
   },
   changes(action) {

@@ -10,6 +10,7 @@ import { consumeAccountToken, consumeFlowCode, MAX_CODE_ATTEMPTS } from '../emai
 import { textFor } from '../flows/flow-text.js';
 import type { Flow } from '../flows/flow-types.js';
 import { field, type FlowUi, type Node } from '../flows/flow-ui.js';
+import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
 import type { FactorOutcome, FactorStrategy } from './factor-strategy.js';
 import { acceptCode, gateCodeAttempt, readSixDigits, refuseCode } from './oob-code.js';
@@ -149,17 +150,6 @@ async function confirmEnrolment(ctx: RequestContext, user: User, code: string | 
   return { status: 200, messages: [text.success('sms_code.enrolled')], amr: ['sms'], data: { smsPending: null } };
 }
 
-async function removePhone(ctx: RequestContext, user: User, id: string | undefined): Promise<ManageResult> {
-  const text = textFor(ctx);
-  const factor = id ? await createFactorRepository(ctx.deps.db).find(ctx.tenant.id, user.id, id) : undefined;
-  if (!factor || factor.kind !== 'sms') return { status: 404, messages: [text.error('mfa.factor_not_found')] };
-  await ctx.deps.db.transaction().execute(async (trx) => {
-    await createFactorRepository(trx).delete(ctx.tenant.id, user.id, factor.id);
-    await recordAuditEvent(trx, { tenantId: ctx.tenant.id, type: 'mfa.removed', actor: user.id, subject: user.id, correlationId: ctx.correlationId,
-      data: { method: METHOD, factorId: factor.id, ip: ctx.ip } });
-  });
-  return { status: 200, messages: [text.success('sms_code.removed')] };
-}
 
 /** Phones for SMS codes on the security page: each (masked) with a remove button, and "add one" (number → code → confirmed). */
 export const smsCodeManager: FactorManager = {
@@ -184,7 +174,7 @@ export const smsCodeManager: FactorManager = {
   async act(ctx, user, action, input, data) {
     if (action === 'add') return startEnrolment(ctx, user, input.phone);
     if (action === 'confirm') return confirmEnrolment(ctx, user, input.code, data);
-    if (action === 'remove') return removePhone(ctx, user, input.item);
+    if (action === 'remove') return removeFactor(ctx, user, 'sms', METHOD, input.item, 'sms_code.removed');
     return { status: 400, messages: [textFor(ctx).error('mfa.unknown_action')] };
   },
   changes(action) {

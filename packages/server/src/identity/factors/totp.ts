@@ -9,6 +9,7 @@ import type { RequestContext } from '../account-deps.js';
 import { accountKeyFor, sendUnblockLink } from '../account-links.js';
 import { formatWait, textFor, type FlowText } from '../flows/flow-text.js';
 import { field, type Message, type Node } from '../flows/flow-ui.js';
+import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
 import type { FactorOutcome, FactorStrategy, SignInMethod } from './factor-strategy.js';
 
@@ -195,17 +196,6 @@ async function confirmEnrolment(ctx: RequestContext, user: User, input: Record<s
   return { status: 200, messages, amr: ['otp'], data: { totpPending: null } };
 }
 
-async function removeAuthenticator(ctx: RequestContext, user: User, id: string | undefined): Promise<ManageResult> {
-  const text = textFor(ctx);
-  const factor = id ? await createFactorRepository(ctx.deps.db).find(ctx.tenant.id, user.id, id) : undefined;
-  if (!factor || factor.kind !== 'totp') return { status: 404, messages: [text.error('mfa.factor_not_found')] };
-  await ctx.deps.db.transaction().execute(async (trx) => {
-    await createFactorRepository(trx).delete(ctx.tenant.id, user.id, factor.id);
-    await recordAuditEvent(trx, { tenantId: ctx.tenant.id, type: 'mfa.removed', actor: user.id, subject: user.id, correlationId: ctx.correlationId,
-      data: { method: 'totp', factorId: factor.id, ip: ctx.ip } });
-  });
-  return { status: 200, messages: [text.success('totp.removed')] };
-}
 
 /** Authenticator apps on the security page: each one with its name, dates and a remove button, and "add one". */
 export const totpManager: FactorManager = {
@@ -234,7 +224,7 @@ export const totpManager: FactorManager = {
   async act(ctx, user, action, input, data) {
     if (action === 'add') return startEnrolment(ctx, user);
     if (action === 'confirm') return confirmEnrolment(ctx, user, input, data);
-    if (action === 'remove') return removeAuthenticator(ctx, user, input.item);
+    if (action === 'remove') return removeFactor(ctx, user, 'totp', 'totp', input.item, 'totp.removed');
     return { status: 400, messages: [textFor(ctx).error('mfa.unknown_action')] };
   },
   changes(action) {
