@@ -94,24 +94,24 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
   /**
    * The sign-in step of an OpenID Connect request. The account session (the account pages'
    * cookie) signs the user in without a form when it is enough: it exists, is fresh where the
-   * client asked for a new sign-in (prompt=login, max_age: authenticated after this request
-   * began), and carries the factors the policy and acr_values ask for (or a remembered device
-   * covers the policy). A session short of factors goes to the login flow's second step
-   * (step-up); no usable session, to the login flow's first. The flow comes back here.
+   * client asked for a new sign-in (prompt=login, max_age: the user signed in through this
+   * request's own login flow), and carries the factors the policy and acr_values ask for (or a
+   * remembered device covers the policy). A session short of factors goes to the login flow's
+   * second step (step-up); no usable session, to the login flow's first. The flow comes back here.
    */
   async function signIn(reply: FastifyReply, request: FastifyRequest, runtime: TenantRuntime, ctx: RequestContext, details: Details, uid: string) {
     const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : undefined;
     const acrValues = typeof details.params.acr_values === 'string' ? details.params.acr_values : undefined;
-    const init = { ...(clientId ? { clientId } : {}), ...(acrValues ? { acrValues } : {}),
-      clientName: await clientName(runtime, clientId, flowText(ctx.uiLocale)) };
+    const flowInit = async () => ({ ...(clientId ? { clientId } : {}), ...(acrValues ? { acrValues } : {}),
+      clientName: await clientName(runtime, clientId, flowText(ctx.uiLocale)) });
     const session = ctx.session;
     const user = session && await services.users.find(ctx.tenant.id, session.userId);
     const reasons = (details.prompt.reasons ?? []) as string[];
-    // Fresh: the user signed in through this request's own login flow (after it began).
-    const fresh = Boolean(session && await createFlowRepository(ctx.deps.db).signedInThrough(ctx.tenant.id, uid, session.userId));
-    const usable = session && user && reasons.every((reason) => reason === 'no_session' || reason === 'assurance_unmet'
-      || (fresh && ['login_prompt', 'max_age', 'essential_acr', 'essential_acrs'].includes(reason)));
-    if (session && user && usable) {
+    const needsFresh = reasons.filter((reason) => reason !== 'no_session' && reason !== 'assurance_unmet');
+    const usable = session && user && (!needsFresh.length
+      || (needsFresh.every((reason) => ['login_prompt', 'max_age', 'essential_acr', 'essential_acrs'].includes(reason))
+        && await createFlowRepository(ctx.deps.db).signedInThrough(ctx.tenant.id, uid, session.userId)));
+    if (usable) {
       const mfa = await mfaFor(ctx, clientId);
       const need = assuranceNeed(mfa, acrValues, await hasStrongFactor(ctx, mfa.factors, user));
       const remembered = !isSatisfied(need, session.amr) && isSatisfied(need, session.amr, true) && await isRememberedDevice(ctx, user);
@@ -122,13 +122,13 @@ export async function registerInteractionRoutes(app: FastifyInstance, deps: Deps
       await ctx.deps.audit.write({ tenantId: ctx.tenant.id, type: 'mfa.step_up_required', actor: user.id, subject: user.id, clientId: clientId ?? null,
         correlationId: ctx.correlationId, data: { amr: session.amr, acrValues: acrValues ?? null } });
       const flow = await flowService.start(ctx, 'login', { interactionUid: uid,
-        init: { ...init, amr: session.amr, userId: user.id, upgradesSession: session.id } });
+        init: { ...await flowInit(), amr: session.amr, userId: user.id, upgradesSession: session.id } });
       // Nothing enrolled that could step the session up: set a factor up first, then come back.
       if (!flow.ui.nodes.length) return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/security?interaction=${uid}`, 303);
       return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/login?flow=${flow.id}`, 303);
     }
     const loginHint = typeof details.params.login_hint === 'string' ? details.params.login_hint.slice(0, 1024) : undefined;
-    const flow = await flowService.start(ctx, 'login', { interactionUid: uid, init: { ...init, ...(loginHint ? { loginHint } : {}) } });
+    const flow = await flowService.start(ctx, 'login', { interactionUid: uid, init: { ...await flowInit(), ...(loginHint ? { loginHint } : {}) } });
     return reply.redirect(`${pages.basePath}/${ctx.tenant.id}/account/login?flow=${flow.id}`, 303);
   }
 

@@ -1,14 +1,8 @@
-import { interpolate } from '../i18n/interpolate.js';
 import type { Translator } from '../i18n/translator.js';
 import { escapeHtml, renderPage } from './html.js';
 
 /** The words of a page in the request's language (`pages` catalog); `locale` is the page's `lang`. */
 export type PageText = Pick<Translator<'pages'>, 't' | 'locale'>;
-
-/** A catalog text as HTML: the text escaped, each `{name}` replaced by `wrap(escaped value)`. */
-function withMarkup(template: string, vars: Record<string, string>, wrap: (html: string) => string = (html) => html): string {
-  return interpolate(escapeHtml(template), vars, (value) => wrap(escapeHtml(value)));
-}
 
 export interface ConsentPageModel {
   action: string;

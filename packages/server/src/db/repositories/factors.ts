@@ -64,6 +64,12 @@ export function createFactorRepository(db: Db) {
       if (!options.includePending) query = query.where('confirmed', '=', true);
       return (await query.orderBy('created_at').orderBy('id').execute()).map(toFactor);
     },
+    /** The kinds of factor the user has confirmed: one query, for "must this user pass a second factor?" on every sign-in. */
+    async confirmedKinds(tenantId: string, userId: string): Promise<Set<StoredFactorKind>> {
+      const rows = await db.selectFrom('user_factors').select('kind').distinct()
+        .where('tenant_id', '=', tenantId).where('user_id', '=', userId).where('confirmed', '=', true).execute();
+      return new Set(rows.map((row) => row.kind as StoredFactorKind));
+    },
     async findByCredentialId(tenantId: string, credentialId: string): Promise<UserFactor | undefined> {
       const row = await db.selectFrom('user_factors').selectAll()
         .where('tenant_id', '=', tenantId).where('credential_id', '=', credentialId).where('kind', '=', 'passkey').executeTakeFirst();

@@ -1,4 +1,5 @@
 import type { FactorKind, MfaSettings } from '../../config/mfa-settings.js';
+import type { StoredFactorKind } from '../../db/repositories/factors.js';
 import type { User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import type { Flow, FlowInput } from '../flows/flow-types.js';
@@ -44,6 +45,8 @@ export interface FactorStrategy {
   secondFactor: boolean;
   /** Counts as a strong factor: the last one cannot be removed while MFA is required (TOTP, passkey, SMS). */
   strong: boolean;
+  /** The kind of its `user_factors` rows, for a factor enrolled there (TOTP, passkey, SMS). */
+  storedKind?: StoredFactorKind;
   /** Whether `user` can use this method now (enrolled and confirmed; a verified email for emailed codes). */
   isEnrolled(ctx: RequestContext, user: User): Promise<boolean>;
   /** Form nodes for this method in a step; `user` is known in the second step (and undefined in the first). */

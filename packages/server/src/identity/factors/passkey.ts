@@ -177,6 +177,7 @@ export const passkeyFactor: FactorStrategy = {
   firstFactor: true,
   secondFactor: true,
   strong: true,
+  storedKind: 'passkey',
   async isEnrolled(ctx, user) {
     return (await createFactorRepository(ctx.deps.db).listForUser(ctx.tenant.id, user.id, { kind: 'passkey' })).length > 0;
   },

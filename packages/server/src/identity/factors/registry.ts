@@ -1,3 +1,4 @@
+import { createFactorRepository } from '../../db/repositories/factors.js';
 import type { User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import type { FactorManager } from './factor-manager.js';
@@ -31,11 +32,16 @@ export const MANAGERS: FactorManager[] = [
   smsCodeManager,
 ];
 
-/** Whether the user enrolled a strong factor the policy allows (an emailed code is not one: every verified address has it). */
+/**
+ * Whether the user enrolled a strong factor the policy allows (an emailed code is not one: every
+ * verified address has it). Asked on every sign-in, so it is one query for all strong factors.
+ */
 export async function hasStrongFactor(ctx: RequestContext, factors: readonly string[], user: User): Promise<boolean> {
-  for (const kind of factors) {
+  const strongKinds = factors.flatMap((kind) => {
     const strategy = strategyFor(kind as SignInMethod);
-    if (strategy?.strong && strategy.secondFactor && await strategy.isEnrolled(ctx, user)) return true;
-  }
-  return false;
+    return strategy?.strong && strategy.secondFactor && strategy.storedKind ? [strategy.storedKind] : [];
+  });
+  if (!strongKinds.length) return false;
+  const enrolled = await createFactorRepository(ctx.deps.db).confirmedKinds(ctx.tenant.id, user.id);
+  return strongKinds.some((kind) => enrolled.has(kind));
 }

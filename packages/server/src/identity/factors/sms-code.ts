@@ -97,6 +97,7 @@ export const smsCodeFactor: FactorStrategy = {
   firstFactor: false,
   secondFactor: true,
   strong: true,
+  storedKind: 'sms',
   async isEnrolled(ctx, user) {
     return (await phones(ctx, user)).length > 0;
   },

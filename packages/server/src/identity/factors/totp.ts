@@ -109,6 +109,7 @@ export const totpFactor: FactorStrategy = {
   firstFactor: false,
   secondFactor: true,
   strong: true,
+  storedKind: 'totp',
   async isEnrolled(ctx, user) {
     return (await createFactorRepository(ctx.deps.db).listForUser(ctx.tenant.id, user.id, { kind: 'totp' })).length > 0;
   },

@@ -265,7 +265,6 @@ export const pages = {
 
   // OpenID Connect sign-in and consent pages; `{clientName}` is the application's name.
   'login.to_continue': 'to continue to {clientName}',
-  'login.enter_credentials': 'Enter your username or email and your password.',
   'consent.heading': 'Allow {clientName} access?',
   'consent.signed_in_as': 'Signed in as {userName}',
   'consent.asks': '{clientName} asks to:',
