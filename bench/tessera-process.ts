@@ -42,7 +42,9 @@ export async function startTesseraProcess(options: {
   const configPath = join(workDir, 'tessera.yaml');
   await writeFile(configPath, stringify(options.config));
   await mkdir(join(workDir, 'data'));
-  const [command, args] = pinnedCommand(options.pinning, process.execPath, [TESSERA_BIN, 'start', '--config', configPath]);
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each Tessera process into DIR when it stops.
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const [command, args] = pinnedCommand(options.pinning, process.execPath, [...profile, TESSERA_BIN, 'start', '--config', configPath]);
   const publicUrl = `http://127.0.0.1:${port}`;
   const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
   const child = await startServerProcess({

@@ -1,5 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kysely';
+import { PgliteStatements } from './pglite-statements.js';
 
 /**
  * A pool shim so Kysely's PostgresDialect can drive an in-process PGlite database.
@@ -8,14 +9,15 @@ import type { PostgresPool, PostgresPoolClient, PostgresQueryResult } from 'kyse
  */
 export function createPglitePool(pglite: PGlite): PostgresPool {
   let tail: Promise<void> = Promise.resolve();
+  const statements = new PgliteStatements(pglite);
 
   const client = {
     async query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> {
-      const result = await pglite.query<R>(sql, parameters as unknown[]);
+      const result = await statements.run(sql, parameters);
       return {
         command: commandOf(sql),
         rowCount: result.affectedRows ?? result.rows.length,
-        rows: result.rows,
+        rows: result.rows as R[],
       };
     },
   };
