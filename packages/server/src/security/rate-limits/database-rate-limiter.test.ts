@@ -47,6 +47,26 @@ describe('DatabaseRateLimiter (rate-limiter-flexible store over rate_limits)', (
     expect(await l.get('k')).toBeNull();
   });
 
+  it('getMany reads several limiters\' keys in one go, each exactly as get would', async () => {
+    const counts = limiter(5, 30);
+    const gates = limiter(1, 1);
+    const forever = limiter(1, 0);
+    await counts.penalty('k', 2);
+    await gates.block('k', 600);
+    await forever.penalty('g');
+    await counts.penalty('stale');
+    now += 30_000;
+    const reads = [
+      { limiter: counts, key: 'k' }, { limiter: gates, key: 'k' }, { limiter: forever, key: 'g' },
+      { limiter: counts, key: 'stale' }, { limiter: counts, key: 'missing' }, { limiter: gates, key: 'k' },
+    ];
+    const many = await DatabaseRateLimiter.getMany(reads);
+    const one = await Promise.all(reads.map(({ limiter: l, key }) => l.get(key)));
+    expect(many).toEqual(one);
+    expect(many.map((res) => res?.consumedPoints ?? null)).toEqual([null, 2, 1, null, null, 2]);
+    expect(await DatabaseRateLimiter.getMany([])).toEqual([]);
+  });
+
   it('block() and set() overwrite points and expiry even inside a running window (forceExpire)', async () => {
     const l = limiter(5, 60);
     await l.consume('k');

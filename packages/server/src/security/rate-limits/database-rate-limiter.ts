@@ -75,6 +75,29 @@ export class DatabaseRateLimiter extends StoreAbstract {
     return row ? toCounter(row) : null;
   }
 
+  /**
+   * What `get` returns for each (limiter, key), read in one statement: the limiters must share
+   * this database. Sign-in reads five counters before each password check; one statement instead
+   * of five is most of what the brute-force gate costs.
+   */
+  static async getMany(reads: readonly { limiter: DatabaseRateLimiter; key: string }[]): Promise<(RateLimiterRes | null)[]> {
+    const first = reads[0]?.limiter;
+    if (!first) return [];
+    const now = first.#clock();
+    const rlKeys = reads.map(({ limiter, key }) => limiter.getKey(key));
+    const rows = await first.#db.selectFrom('rate_limits')
+      .select(['key', 'points', 'expire'])
+      .where('key', 'in', [...new Set(rlKeys)])
+      .where((eb) => eb.or([eb('expire', '>', sql<string>`${now}::bigint`), eb('expire', 'is', null)]))
+      .execute();
+    const found = new Map(rows.map((row) => [row.key, toCounter(row)]));
+    return reads.map(({ limiter }, index) => {
+      const rlKey = rlKeys[index]!;
+      const stored = found.get(rlKey);
+      return stored ? limiter._getRateLimiterRes(rlKey, 0, stored) : null;
+    });
+  }
+
   async _delete(rlKey: string): Promise<boolean> {
     const result = await this.#db.deleteFrom('rate_limits').where('key', '=', rlKey).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../../db/database.js';
 import { DatabaseRateLimiter } from './database-rate-limiter.js';
 
@@ -14,7 +14,14 @@ export interface LimiterStore {
   kind: 'database' | 'redis';
   /** The rate-limiter-flexible limiter for this spec, built once per (name, points, duration). */
   limiter(spec: LimiterSpec): RateLimiterAbstract;
+  /** `get` of several (limiter, key) pairs of this store: one statement on the database. */
+  getMany(reads: readonly CounterRead[]): Promise<(RateLimiterRes | null)[]>;
   close(): Promise<void>;
+}
+
+export interface CounterRead {
+  limiter: RateLimiterAbstract;
+  key: string;
 }
 
 export interface LimiterStoreDeps {
@@ -44,6 +51,7 @@ export function createLimiterStore(deps: LimiterStoreDeps): LimiterStore {
       }
       return limiter;
     },
+    getMany: backend.getMany,
     close: backend.close,
   };
 }
@@ -51,6 +59,7 @@ export function createLimiterStore(deps: LimiterStoreDeps): LimiterStore {
 interface Backend {
   kind: LimiterStore['kind'];
   create(options: { keyPrefix: string; points: number; duration: number }): RateLimiterAbstract;
+  getMany(reads: readonly CounterRead[]): Promise<(RateLimiterRes | null)[]>;
   close(): Promise<void>;
 }
 
@@ -58,6 +67,8 @@ function databaseBackend(db: Db, clock: (() => number) | undefined): Backend {
   return {
     kind: 'database',
     create: (options) => new DatabaseRateLimiter({ ...options, db, clock }),
+    // Every limiter of this backend is a DatabaseRateLimiter over `db`.
+    getMany: (reads) => DatabaseRateLimiter.getMany(reads as readonly { limiter: DatabaseRateLimiter; key: string }[]),
     // The database belongs to the caller.
     close: async () => {},
   };
@@ -78,6 +89,8 @@ function redisBackend(redisUrl: string): Backend {
       // While Redis is down each node limits on its own, in memory: degraded, never open.
       insuranceLimiter: new RateLimiterMemory(options),
     }),
+    // One round trip each, in parallel; each falls back to its insurance limiter on its own.
+    getMany: (reads) => Promise.all(reads.map(({ limiter, key }) => limiter.get(key))),
     async close() {
       await client.quit().catch(() => client.disconnect());
     },

@@ -51,17 +51,35 @@ export function createSignInProtection(deps: SignInProtectionDeps) {
 
   async function accountIpKey(tenantId: string, accountKey: string, ip: string): Promise<string> {
     const generation = (await generations().get(limitKey(tenantId, accountKey)))?.consumedPoints ?? 0;
-    return limitKey(tenantId, accountKey, String(generation), ipSubject(ip));
+    return accountIpKeyOf(tenantId, accountKey, generation, ip);
   }
+  const accountIpKeyOf = (tenantId: string, accountKey: string, generation: number, ip: string) =>
+    limitKey(tenantId, accountKey, String(generation), ipSubject(ip));
   const ipKey = (tenantId: string, ip: string) => limitKey(tenantId, ipSubject(ip));
 
+  /** Block, per-IP count, delay and failures of (account, IP) under `generation`. */
+  const gateReads = (tenantId: string, limits: LimitSettings, accountKey: string, generation: number, ip: string) => {
+    const key = accountIpKeyOf(tenantId, accountKey, generation, ip);
+    return [
+      { limiter: blocks(), key }, { limiter: perIp(limits), key: ipKey(tenantId, ip) },
+      { limiter: delays(), key }, { limiter: failures(limits), key },
+    ];
+  };
+
   return {
-    /** Before checking a password: refused while blocked, throttled or delayed (in that order). */
+    /**
+     * Before checking a password: refused while blocked, throttled or delayed (in that order).
+     * One read: the account's generation together with the counters filed under generation 0,
+     * which is every account's until an unblock; only after one is a second read needed.
+     */
     async checkSignIn(tenantId: string, limits: LimitSettings, accountKey: string, ip: string): Promise<SignInGate> {
-      const key = await accountIpKey(tenantId, accountKey, ip);
-      const [block, ipCount, delay, failed] = await Promise.all([
-        blocks().get(key), perIp(limits).get(ipKey(tenantId, ip)), delays().get(key), failures(limits).get(key),
+      const [generationRes, ...counters] = await store.getMany([
+        { limiter: generations(), key: limitKey(tenantId, accountKey) }, ...gateReads(tenantId, limits, accountKey, 0, ip),
       ]);
+      const generation = generationRes?.consumedPoints ?? 0;
+      const [block, ipCount, delay, failed] = generation === 0
+        ? counters
+        : await store.getMany(gateReads(tenantId, limits, accountKey, generation, ip));
       if (isOpenGate(block)) return refuse('blocked', block);
       if (ipCount && ipCount.consumedPoints >= limits.signInPerIp.points) return refuse('ip_throttled', ipCount);
       if (isOpenGate(delay)) return refuse('delayed', delay);
@@ -105,8 +123,8 @@ export function createSignInProtection(deps: SignInProtectionDeps) {
   };
 }
 
-function isOpenGate(res: RateLimiterRes | null): res is RateLimiterRes {
-  return res !== null && res.msBeforeNext > 0;
+function isOpenGate(res: RateLimiterRes | null | undefined): res is RateLimiterRes {
+  return res != null && res.msBeforeNext > 0;
 }
 
 function refuse(reason: 'delayed' | 'blocked' | 'ip_throttled', res: RateLimiterRes): SignInGate {
