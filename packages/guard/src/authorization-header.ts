@@ -43,6 +43,29 @@ export function readBearerToken(header: string | readonly string[] | undefined |
   return credentials;
 }
 
+/**
+ * The `Authorization` field of a Node request, from `req.rawHeaders`. Node builds `req.headers`
+ * only when it is first read, so a guarded route that reads the raw list does not pay for it.
+ * Unlike `req.headers`, which keeps the first of several `Authorization` fields and drops the
+ * rest, several come back as a list, which {@link readBearerToken} refuses: the field is not a
+ * list (RFC 9110 §5.3), and two credentials are ambiguous.
+ *
+ * @example
+ * ```ts
+ * const token = readBearerToken(authorizationFromRawHeaders(req.rawHeaders));
+ * ```
+ */
+export function authorizationFromRawHeaders(rawHeaders: readonly string[]): string | string[] | undefined {
+  let found: string | string[] | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if (name.length !== 13 || name.toLowerCase() !== 'authorization') continue;
+    const value = rawHeaders[i + 1]!;
+    found = found === undefined ? value : [...(typeof found === 'string' ? [found] : found), value];
+  }
+  return found;
+}
+
 function malformed(description: string): GuardError {
   return new GuardError('ERR_GUARD_TOKEN_MALFORMED', description);
 }

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { authorizationFromRawHeaders } from './authorization-header.js';
 import { authorizeCached, authorizeRequest, refusalHeaders, type AuthorizeResult } from './authorize.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { Guard } from './create-guard.js';
@@ -40,8 +41,9 @@ export function expressGuard(guard: Guard): GuardSurface<RequestHandler> {
       }
     };
     // A token the verified-token cache holds is answered without waiting for a promise.
-    const cached = authorizeCached(guard, req.headers.authorization, requirements);
+    const header = authorizationFromRawHeaders(req.rawHeaders);
+    const cached = authorizeCached(guard, header, requirements);
     if (cached) respond(cached);
-    else authorizeRequest(guard, req.headers.authorization, requirements).then(respond, next);
+    else authorizeRequest(guard, header, requirements).then(respond, next);
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { authorizationFromRawHeaders } from './authorization-header.js';
 import { authorizeRequest, refusalHeaders } from './authorize.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { Guard } from './create-guard.js';
@@ -25,7 +26,7 @@ declare module 'fastify' {
  */
 export function fastifyGuard(guard: Guard): GuardSurface<preHandlerAsyncHookHandler> {
   return createSurface((requirements): preHandlerAsyncHookHandler => async function guardPreHandler(request: FastifyRequest, reply: FastifyReply) {
-    const result = await authorizeRequest(guard, request.headers.authorization, requirements);
+    const result = await authorizeRequest(guard, authorizationFromRawHeaders(request.raw.rawHeaders), requirements);
     if (result.ok) {
       request.auth = result.claims;
       return;

@@ -1,6 +1,6 @@
 export { ASYMMETRIC_ALGORITHMS, assertAsymmetricAlgorithms } from './algorithms.js';
 export type { AsymmetricAlgorithm } from './algorithms.js';
-export { MAX_AUTHORIZATION_HEADER_BYTES, readBearerToken } from './authorization-header.js';
+export { authorizationFromRawHeaders, MAX_AUTHORIZATION_HEADER_BYTES, readBearerToken } from './authorization-header.js';
 export { authorizeCached, authorizeRequest, refusalHeaders } from './authorize.js';
 export type { AuthorizeResult } from './authorize.js';
 export { assertClaimTypes, scopesOf } from './claims.js';

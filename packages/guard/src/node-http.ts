@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authorizationFromRawHeaders } from './authorization-header.js';
 import { authorizeCached, authorizeRequest, refusalHeaders, type AuthorizeResult } from './authorize.js';
 import type { AccessTokenClaims } from './claims.js';
 import type { Guard } from './create-guard.js';
@@ -32,20 +33,31 @@ export function nodeGuard(guard: Guard, options: { onError?: (error: unknown) =>
     if (!res.headersSent) res.writeHead(500);
     res.end();
   };
-  const respond = async (req: IncomingMessage, res: ServerResponse, result: AuthorizeResult, handler: GuardedHandler) => {
+  /** Sends the refusal, or runs the handler; returns what the handler returned. */
+  const respond = (req: IncomingMessage, res: ServerResponse, result: AuthorizeResult, handler: GuardedHandler): unknown => {
     if (!result.ok) {
       res.writeHead(result.error.status, refusalHeaders(result.error)).end(JSON.stringify(result.error));
-      return;
+      return undefined;
     }
     (req as AuthenticatedMessage).auth = result.claims;
-    await handler(req as AuthenticatedMessage, res);
+    return handler(req as AuthenticatedMessage, res);
+  };
+  const settle = (res: ServerResponse, outcome: unknown) => {
+    if (outcome instanceof Promise) outcome.catch((error: unknown) => fail(res, error));
   };
   return createSurface((requirements): NodeProtect => (handler) => (req, res) => {
-    // A token the verified-token cache holds is answered without waiting for a promise.
-    const cached = authorizeCached(guard, req.headers.authorization, requirements);
-    const done = cached
-      ? respond(req, res, cached, handler)
-      : authorizeRequest(guard, req.headers.authorization, requirements).then((result) => respond(req, res, result, handler));
-    done.catch((error: unknown) => fail(res, error));
+    const header = authorizationFromRawHeaders(req.rawHeaders);
+    // A token the verified-token cache holds is answered at once, without a promise.
+    const cached = authorizeCached(guard, header, requirements);
+    if (cached) {
+      try {
+        settle(res, respond(req, res, cached, handler));
+      } catch (error) {
+        fail(res, error);
+      }
+      return;
+    }
+    settle(res, authorizeRequest(guard, header, requirements).then((result) => respond(req, res, result, handler)));
   });
 }
+

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, get } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
@@ -119,5 +119,19 @@ describe.each(Object.keys(ADAPTERS))('%s adapter', (name) => {
     expect(description).toContain(testCase.description);
     for (const attribute of testCase.challenge ?? []) expect(params).toContain(attribute);
     expect(JSON.parse(text)).toEqual({ error: testCase.error, error_description: description });
+  });
+
+  it('refuses two Authorization fields, even when the first holds a good token', async () => {
+    const good = `Bearer ${await issuer.sign({ scope: 'weather.read' })}`;
+    // fetch would merge the two fields; node:http sends each on its own line (a raw list: Host is ours to send).
+    const { status, challenge } = await new Promise<{ status: number; challenge: string }>((resolve, reject) => {
+      get(`${app.url}/weather`, { headers: ['Host', new URL(app.url).host, 'Authorization', good, 'Authorization', good] }, (response) => {
+        response.resume();
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, challenge: String(response.headers['www-authenticate']) }));
+      }).on('error', reject);
+    });
+    expect(status).toBe(401);
+    expect(challenge).toContain('error="invalid_token"');
+    expect(challenge).toMatch(/error_description="more than one (Authorization header|token)/);
   });
 });
