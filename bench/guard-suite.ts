@@ -3,7 +3,8 @@
  * `guard`. The other suites get the rest of the list.
  */
 export function takeGuardSuite(env: NodeJS.ProcessEnv = process.env): { guard: boolean; rest: string | undefined } {
-  if (env.BENCH_SUITES === undefined) return { guard: true, rest: undefined };
+  // Unset means every benchmark: the guard, then sign-in and token.
+  if (env.BENCH_SUITES === undefined) return { guard: true, rest: 'sign-in,token' };
   const names = env.BENCH_SUITES?.split(',').map((name) => name.trim()).filter(Boolean);
   if (!names?.includes('guard')) return { guard: false, rest: env.BENCH_SUITES };
   const rest = names.filter((name) => name !== 'guard');
