@@ -25,9 +25,12 @@ function hasTaskset(): boolean {
   }
 }
 
-/** Pins every thread of this process to the harness core when possible. */
+/** Cores this process may use, read before {@link pinHarness} narrows them to one. */
+const MACHINE_CORES = availableParallelism();
+
+/** Pins every thread of this process to the harness core when possible (again, for each suite). */
 export function pinHarness(): CpuPinning {
-  const cores = availableParallelism();
+  const cores = MACHINE_CORES;
   if (!hasTaskset() || cores < 2) {
     const why = cores < 2 ? 'only 1 core' : 'taskset not found';
     return { cores, pinned: false, description: `not pinned (${why}); machine has ${cores} core(s)` };

@@ -98,7 +98,7 @@ const pct = (value: number) => `${Math.round(value * 100)}%`;
 export async function runGuardBenchmark({ repoRoot }: { repoRoot: string }): Promise<number> {
   const pinning = pinHarness();
   const budgetMs = (rounds * seconds * 7 + 90) * 1000;
-  setTimeout(() => {
+  const watchdog = setTimeout(() => {
     console.error(`guard bench: gave up after ${budgetMs / 1000} s`);
     process.exit(1);
   }, budgetMs).unref();
@@ -116,5 +116,6 @@ export async function runGuardBenchmark({ repoRoot }: { repoRoot: string }): Pro
   console.log(`  guard            ${Math.round(http['/guarded'] ?? 0)}  (${pct((http['/guarded'] ?? 0) / bare)} of no guard)`);
   const cached = http['/cached'] ?? 0;
   console.log(`  guard + cache    ${Math.round(cached)}  (${pct(cached / bare)} of no guard; target ≥ 50000/s) ${cached >= 50_000 ? 'ok' : 'BELOW TARGET'}`);
+  clearTimeout(watchdog);
   return 0;
 }
