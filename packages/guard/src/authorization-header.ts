@@ -44,11 +44,10 @@ export function readBearerToken(header: string | readonly string[] | undefined |
 }
 
 /**
- * The `Authorization` field of a Node request, from `req.rawHeaders`. Node builds `req.headers`
- * only when it is first read, so a guarded route that reads the raw list does not pay for it.
- * Unlike `req.headers`, which keeps the first of several `Authorization` fields and drops the
- * rest, several come back as a list, which {@link readBearerToken} refuses: the field is not a
- * list (RFC 9110 §5.3), and two credentials are ambiguous.
+ * The `Authorization` field of a Node request, from `req.rawHeaders`. Unlike `req.headers`,
+ * which keeps the first of several `Authorization` fields and silently drops the rest, several
+ * come back as a list, which {@link readBearerToken} refuses: the field is not a list
+ * (RFC 9110 §5.3), and two credentials are ambiguous.
  *
  * @example
  * ```ts

@@ -60,4 +60,3 @@ export function nodeGuard(guard: Guard, options: { onError?: (error: unknown) =>
     settle(res, authorizeRequest(guard, header, requirements).then((result) => respond(req, res, result, handler)));
   });
 }
-
