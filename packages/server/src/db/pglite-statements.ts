@@ -37,8 +37,9 @@ export class PgliteStatements {
   constructor(private readonly pglite: PGlite, private readonly limit = MAX_PREPARED_STATEMENTS) {}
 
   async run(sql: string, parameters: readonly unknown[]): Promise<StatementResult> {
-    const reusable = REUSABLE.test(sql);
-    const known = reusable ? this.prepared.get(sql) : undefined;
+    // Only reusable texts are ever remembered, so a known text needs no second look.
+    const known = this.prepared.get(sql);
+    const reusable = known !== undefined || REUSABLE.test(sql);
     const name = known ?? (reusable ? `tessera_${++this.counter}` : '');
     const parts: Uint8Array[] = this.closing.map((closed) => protocol.serialize.close({ type: 'S', name: closed }));
     this.closing = [];
@@ -54,7 +55,7 @@ export class PgliteStatements {
     else if (reusable && messages.some((message) => message.name === 'parseComplete')) this.remember(sql, name);
     const error = messages.find((message) => message.name === 'error');
     if (error) throw error;
-    if (SCHEMA_CHANGE.test(sql)) this.forgetAll();
+    if (!reusable && SCHEMA_CHANGE.test(sql)) this.forgetAll();
     const [result] = pgliteParse.parseResults(messages, this.pglite.parsers);
     return { rows: result?.rows ?? [], affectedRows: result?.affectedRows };
   }

@@ -1,5 +1,5 @@
 import type { FactorKind, MfaSettings } from '../../config/mfa-settings.js';
-import type { StoredFactorKind } from '../../db/repositories/factors.js';
+import { createFactorRepository, type StoredFactorKind } from '../../db/repositories/factors.js';
 import type { User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import type { Flow, FlowInput } from '../flows/flow-types.js';
@@ -59,4 +59,12 @@ export interface FactorStrategy {
 export function allowedMethods(mfa: MfaSettings, step: SignInStep): SignInMethod[] {
   if (step === 'first') return ['password', ...mfa.passwordless.filter((kind) => mfa.factors.includes(kind))];
   return mfa.policy === 'off' ? [] : mfa.factors;
+}
+
+/**
+ * `isEnrolled` of a factor kept in `user_factors` (TOTP, passkey, SMS): a confirmed row of its
+ * kind, by the same query `hasStrongFactor` asks for every strong kind at once.
+ */
+export function storedFactorEnrolled(kind: StoredFactorKind): FactorStrategy['isEnrolled'] {
+  return async (ctx, user) => (await createFactorRepository(ctx.deps.db).confirmedKinds(ctx.tenant.id, user.id)).has(kind);
 }

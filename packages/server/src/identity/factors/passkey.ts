@@ -13,7 +13,7 @@ import type { FlowInput } from '../flows/flow-types.js';
 import { field, type Node } from '../flows/flow-ui.js';
 import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
-import type { FactorOutcome, FactorStrategy, SignInStep } from './factor-strategy.js';
+import { storedFactorEnrolled, type FactorOutcome, type FactorStrategy, type SignInStep } from './factor-strategy.js';
 import { acceptSecondStep, refuseSecondStep, secondStepGate } from './totp.js';
 
 const METHOD = 'passkey';
@@ -178,9 +178,7 @@ export const passkeyFactor: FactorStrategy = {
   secondFactor: true,
   strong: true,
   storedKind: 'passkey',
-  async isEnrolled(ctx, user) {
-    return (await createFactorRepository(ctx.deps.db).listForUser(ctx.tenant.id, user.id, { kind: 'passkey' })).length > 0;
-  },
+  isEnrolled: storedFactorEnrolled('passkey'),
   async form(ctx, step, user) {
     const allow = step === 'second' && user ? await createFactorRepository(ctx.deps.db).listForUser(ctx.tenant.id, user.id, { kind: 'passkey' }) : [];
     if (step === 'second' && !allow.length) return { nodes: [] };

@@ -12,7 +12,7 @@ import type { Flow } from '../flows/flow-types.js';
 import { field, type FlowUi, type Node } from '../flows/flow-ui.js';
 import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
-import type { FactorOutcome, FactorStrategy } from './factor-strategy.js';
+import { storedFactorEnrolled, type FactorOutcome, type FactorStrategy } from './factor-strategy.js';
 import { acceptCode, gateCodeAttempt, readSixDigits, refuseCode } from './oob-code.js';
 
 const METHOD = 'sms_code';
@@ -98,9 +98,7 @@ export const smsCodeFactor: FactorStrategy = {
   secondFactor: true,
   strong: true,
   storedKind: 'sms',
-  async isEnrolled(ctx, user) {
-    return (await phones(ctx, user)).length > 0;
-  },
+  isEnrolled: storedFactorEnrolled('sms'),
   async form(_ctx, step) {
     return step === 'second' ? { nodes: [hidden('action', 'send', METHOD)] } : { nodes: [] };
   },

@@ -11,7 +11,7 @@ import { formatWait, textFor, type FlowText } from '../flows/flow-text.js';
 import { field, type Message, type Node } from '../flows/flow-ui.js';
 import { removeFactor } from './remove-factor.js';
 import type { FactorManager, ManageResult } from './factor-manager.js';
-import type { FactorOutcome, FactorStrategy, SignInMethod } from './factor-strategy.js';
+import { storedFactorEnrolled, type FactorOutcome, type FactorStrategy, type SignInMethod } from './factor-strategy.js';
 
 /** RFC 6238 parameters every authenticator app understands (Google Authenticator ignores others): SHA-1, 6 digits, 30 s. */
 const PERIOD = 30;
@@ -110,9 +110,7 @@ export const totpFactor: FactorStrategy = {
   secondFactor: true,
   strong: true,
   storedKind: 'totp',
-  async isEnrolled(ctx, user) {
-    return (await createFactorRepository(ctx.deps.db).listForUser(ctx.tenant.id, user.id, { kind: 'totp' })).length > 0;
-  },
+  isEnrolled: storedFactorEnrolled('totp'),
   async form(ctx, step) {
     return step === 'second' ? { nodes: [codeNode(textFor(ctx))] } : { nodes: [] };
   },
