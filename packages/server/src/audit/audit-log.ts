@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
 
 /** Audit event types written today; later features add theirs here. */
@@ -87,6 +87,14 @@ export async function recordAuditEvent(db: Kysely<Database>, event: AuditEvent):
  */
 export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent[]): Promise<void> {
   if (!events.length) return;
+  await auditEventsInsert(events).execute(db);
+}
+
+/**
+ * The INSERT of {@link recordAuditEvents} as an expression, so that a statement that makes a
+ * change can carry its audit rows in a data-modifying CTE (one statement, one commit).
+ */
+export function auditEventsInsert(events: AuditEvent[]): RawBuilder<Record<string, never>> {
   const rows = events.map((event) => ({
     tenant_id: event.tenantId,
     type: event.type,
@@ -97,11 +105,10 @@ export async function recordAuditEvents(db: Kysely<Database>, events: AuditEvent
     correlation_id: event.correlationId ?? null,
     data: event.data ?? {},
   }));
-  await sql`insert into audit_events (tenant_id, type, outcome, actor, subject, client_id, correlation_id, data)
+  return sql<Record<string, never>>`insert into audit_events (tenant_id, type, outcome, actor, subject, client_id, correlation_id, data)
     select tenant_id, type, outcome, actor, subject, client_id, correlation_id, data
     from jsonb_to_recordset(${toJsonText(rows)}::jsonb)
-      as r(tenant_id text, type text, outcome text, actor text, subject text, client_id text, correlation_id text, data jsonb)`
-    .execute(db);
+      as r(tenant_id text, type text, outcome text, actor text, subject text, client_id text, correlation_id text, data jsonb)`;
 }
 
 /** JSON for jsonb, which refuses NUL: it becomes U+FFFD, so one odd value cannot fail a batch. */

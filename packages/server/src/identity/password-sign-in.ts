@@ -55,18 +55,14 @@ export async function signInWithPassword(ctx: RequestContext, login: string, pas
 
   // Nothing to clear after a clean first try, the usual case: that saves three statements per sign-in.
   if (!gate.clean) await deps.limits.recordSignInSuccess(tenant.id, settings.limits, accountKey, ctx.ip);
-  if (!verified.newHash) {
-    await users.recordSignIn(user.id, ctx.now);
-    return { ok: true, user };
-  }
-  // A legacy or weaker hash is replaced in the same transaction as the sign-in it came with.
+  // `last_sign_in_at` is stamped when the session starts (identity/sessions.ts), after any second factor.
+  if (!verified.newHash) return { ok: true, user };
+  // A legacy or weaker hash is replaced, with its audit record, in one transaction.
   const newHash = verified.newHash;
   await deps.db.transaction().execute(async (trx) => {
-    const repo = createUserRepository(trx);
-    await repo.setPasswordHash(user.id, newHash, { rehash: true });
+    await createUserRepository(trx).setPasswordHash(user.id, newHash, { rehash: true });
     await recordAuditEvent(trx, { ...auditBase, type: 'user.password_rehashed', actor: user.id, subject: user.id,
       data: { from: schemeName(user.passwordHash), to: schemeName(newHash) } });
-    await repo.recordSignIn(user.id, ctx.now);
   });
   return { ok: true, user };
 }

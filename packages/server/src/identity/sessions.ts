@@ -6,20 +6,21 @@ import type { RequestContext } from './account-deps.js';
 
 /**
  * Starts an account session for a user who just proved who they are. Audited as
- * `session.created`, and as `signin.succeeded` when `signIn` says how; both rows share one
- * INSERT.
+ * `session.created`, and, when `signIn` says how, as `signin.succeeded` with the user's
+ * `last_sign_in_at` stamped: all in the statement that inserts the session, so a sign-in and
+ * its record commit together (whatever the method: password, passkey, emailed code or link).
  */
 export async function startSession(ctx: RequestContext, user: User, amr: string[],
   options: { clientId?: string | null; signIn?: { method: string } } = {}) {
+  const base = { tenantId: ctx.tenant.id, actor: user.id, subject: user.id, clientId: options.clientId ?? null, correlationId: ctx.correlationId };
   const { token, session } = await createAccountSessionRepository(ctx.deps.db).insert({
     tenantId: ctx.tenant.id, userId: user.id, securityStamp: user.securityStamp, amr, now: ctx.now,
-    lifetimeSeconds: ctx.settings.sessionLifetime, ip: ctx.ip, userAgent: ctx.userAgent,
+    lifetimeSeconds: ctx.settings.sessionLifetime, ip: ctx.ip, userAgent: ctx.userAgent, signedIn: Boolean(options.signIn),
+    audit: [
+      ...(options.signIn ? [{ ...base, type: 'signin.succeeded' as const, data: { method: options.signIn.method, ip: ctx.ip } }] : []),
+      { ...base, type: 'session.created', data: { amr, ip: ctx.ip } },
+    ],
   });
-  const base = { tenantId: ctx.tenant.id, actor: user.id, subject: user.id, clientId: options.clientId ?? null, correlationId: ctx.correlationId };
-  await ctx.deps.audit.writeAll([
-    ...(options.signIn ? [{ ...base, type: 'signin.succeeded' as const, data: { method: options.signIn.method, ip: ctx.ip } }] : []),
-    { ...base, type: 'session.created', data: { amr, ip: ctx.ip } },
-  ]);
   return { token, expiresAt: session.expiresAt, userId: user.id, amr };
 }
 

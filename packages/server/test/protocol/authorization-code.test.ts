@@ -287,4 +287,16 @@ describe('audit', () => {
     expect(codeTokens.length).toBe(5);
     for (const row of codeTokens) expect(row.data.audience).toBe(WEATHER_API);
   });
+
+  it('stamps last_sign_in_at with the newest session of each user who signed in', async () => {
+    const { users, sessions } = await readDatabase(server, async (db) => ({
+      users: await db.selectFrom('users').select(['id', 'last_sign_in_at']).execute(),
+      sessions: await db.selectFrom('account_sessions').select(['user_id', 'authenticated_at']).execute(),
+    }), { restart: false });
+    for (const userId of [userIds.alice, userIds.bob]) {
+      const newest = Math.max(...sessions.filter((row) => row.user_id === userId).map((row) => new Date(row.authenticated_at).getTime()));
+      const user = users.find((row) => row.id === userId);
+      expect(user?.last_sign_in_at && new Date(user.last_sign_in_at).getTime()).toBe(newest);
+    }
+  });
 });

@@ -106,9 +106,6 @@ export function createUserRepository(db: Db) {
         .set({ email, email_verified: verified, security_stamp: newSecurityStamp(), updated_at: new Date() })
         .where('id', '=', id).execute();
     },
-    async recordSignIn(id: string, at: Date = new Date()): Promise<void> {
-      await db.updateTable('users').set({ last_sign_in_at: at }).where('id', '=', id).execute();
-    },
     async delete(id: string): Promise<void> {
       await db.deleteFrom('users').where('id', '=', id).execute();
     },
