@@ -21,11 +21,11 @@ interface ProcStat {
   cpuTicks: number;
 }
 
-/** Parses /proc/<pid>/stat; fields after the `(comm)` start at field 3 (state), see proc(5). */
-function readProcStat(pid: number): ProcStat | undefined {
+/** Parses /proc/<pid>/stat (or a thread's); fields after the `(comm)` start at field 3 (state), see proc(5). */
+function readProcStat(pid: number, path = `/proc/${pid}/stat`): ProcStat | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;
   }
@@ -39,6 +39,17 @@ function readAllProcStats(): ProcStat[] {
     .filter((name) => /^\d+$/.test(name))
     .map((name) => readProcStat(Number(name)))
     .filter((stat): stat is ProcStat => stat !== undefined);
+}
+
+const ticksToMicros = (ticks: number) => (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+
+/**
+ * CPU microseconds consumed so far by the main thread of `pid` alone: the JavaScript thread.
+ * The rest of a Node process's CPU is libuv's threadpool (argon2, WebCrypto signatures) and
+ * V8's helper threads (garbage collection, compilation).
+ */
+export function readMainThreadCpuMicros(pid: number): number {
+  return ticksToMicros(readProcStat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuTicks ?? 0);
 }
 
 /** CPU microseconds (user + system) consumed so far by `rootPid` and its descendants. */
@@ -55,5 +66,5 @@ export function readProcessTreeCpuMicros(rootPid: number): number {
     }
   }
   const ticks = stats.filter((stat) => tree.has(stat.pid)).reduce((sum, stat) => sum + stat.cpuTicks, 0);
-  return (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND;
+  return ticksToMicros(ticks);
 }

@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import type { Options, RawResult } from 'autocannon';
-import { readProcessTreeCpuMicros } from './cpu.js';
+import { readMainThreadCpuMicros, readProcessTreeCpuMicros } from './cpu.js';
 import type { BenchServer } from './servers.js';
 import { TOKEN_REQUEST_HEADERS } from './token-request.js';
 
@@ -14,6 +14,7 @@ export interface Slice {
   result: RawResult;
   wallMicros: number;
   cpuMicros: number;
+  mainThreadCpuMicros: number;
   bystanderCpuMicros: number;
 }
 
@@ -26,6 +27,8 @@ export interface RunMeasurement {
   p99Ms: number;
   non2xx: number;
   cpuMicrosPerRequest: number;
+  /** The part of it spent on the server's main (JavaScript) thread. */
+  mainThreadCpuMicrosPerRequest: number;
   /** Share of the measured wall time the server process spent on CPU (1 = one full core). */
   cpuUtilisation: number;
   /** Same share for the other (idle) servers, which share the server core. */
@@ -74,14 +77,16 @@ export async function runSlice(
   seconds: number,
 ): Promise<Slice> {
   const cpuBefore = readProcessTreeCpuMicros(server.pid);
+  const mainBefore = readMainThreadCpuMicros(server.pid);
   const bystanderCpuBefore = readCpuMicros(bystanders);
   const startedAt = process.hrtime.bigint();
   const result = await fire(server, connections, seconds);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
   const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
+  const mainThreadCpuMicros = readMainThreadCpuMicros(server.pid) - mainBefore;
   const bystanderCpuMicros = readCpuMicros(bystanders) - bystanderCpuBefore;
   assertAllSucceeded(server, 'measure', result);
-  return { result, wallMicros, cpuMicros, bystanderCpuMicros };
+  return { result, wallMicros, cpuMicros, mainThreadCpuMicros, bystanderCpuMicros };
 }
 
 const sum = (slices: Slice[], pick: (slice: Slice) => number) => slices.reduce((total, s) => total + pick(s), 0);
@@ -104,6 +109,7 @@ export function summarize(server: BenchServer, connections: number, slices: Slic
     p99Ms: merged.latency.p99,
     non2xx: merged.non2xx,
     cpuMicrosPerRequest: requests > 0 ? cpuMicros / requests : Number.NaN,
+    mainThreadCpuMicrosPerRequest: requests > 0 ? sum(slices, (s) => s.mainThreadCpuMicros) / requests : Number.NaN,
     cpuUtilisation: cpuMicros / wallMicros,
     bystanderCpuUtilisation: sum(slices, (s) => s.bystanderCpuMicros) / wallMicros,
   };

@@ -12,6 +12,7 @@ const columns: Array<{ title: string; cell: (m: RunMeasurement) => string }> = [
   { title: 'p99 ms', cell: (m) => m.p99Ms.toFixed(1) },
   { title: 'non-2xx', cell: (m) => String(m.non2xx) },
   { title: 'CPU µs/req', cell: (m) => m.cpuMicrosPerRequest.toFixed(0) },
+  { title: 'main µs', cell: (m) => m.mainThreadCpuMicrosPerRequest.toFixed(0) },
   { title: 'CPU use', cell: (m) => `${Math.round(m.cpuUtilisation * 100)}%` },
   { title: 'requests', cell: (m) => m.requests.toLocaleString('en-US') },
 ];

@@ -10,7 +10,7 @@ import { createPasswordContext, OWASP_ARGON2ID } from '@tessera/passwords';
 import { parseBenchEnv } from './bench-settings.js';
 import type { BenchEnv } from './bench-settings.js';
 import { pinHarness } from './cpu-pinning.js';
-import { readProcessTreeCpuMicros } from './cpu.js';
+import { readMainThreadCpuMicros, readProcessTreeCpuMicros } from './cpu.js';
 import { createFlowPool, createLoginFlow, runSignIns, runSubmits, runVerifies, submitLoginFlow, WORKLOADS } from './sign-in-load.js';
 import type { Workload, WorkloadResult } from './sign-in-load.js';
 import { startSignInTessera, startVerifier } from './sign-in-processes.js';
@@ -46,14 +46,16 @@ async function measureSlice(setup: Setup, workload: Workload, seconds: number, c
   const server = processOf(setup, workload);
   const bystander = workload === 'verify' ? setup.tessera : setup.verifier;
   const cpuBefore = readProcessTreeCpuMicros(server.pid);
+  const mainBefore = readMainThreadCpuMicros(server.pid);
   const bystanderBefore = readProcessTreeCpuMicros(bystander.pid);
   const startedAt = process.hrtime.bigint();
   const result = await runWorkload(setup, workload, seconds, connections, pool);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
   const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
+  const mainThreadCpuMicros = readMainThreadCpuMicros(server.pid) - mainBefore;
   const bystanderCpuMicros = readProcessTreeCpuMicros(bystander.pid) - bystanderBefore;
   if (workload === 'verify') setup.verifyRate = Math.max(setup.verifyRate, result.completed / result.seconds);
-  return { result, wallMicros, cpuMicros, bystanderCpuMicros };
+  return { result, wallMicros, cpuMicros, mainThreadCpuMicros, bystanderCpuMicros };
 }
 
 /** Warm-up, then the workloads take turns slice by slice (A B C, C B A, …) as in the token benchmark. */

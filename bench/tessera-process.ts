@@ -42,9 +42,7 @@ export async function startTesseraProcess(options: {
   const configPath = join(workDir, 'tessera.yaml');
   await writeFile(configPath, stringify(options.config));
   await mkdir(join(workDir, 'data'));
-  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each Tessera process into DIR when it stops.
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const [command, args] = pinnedCommand(options.pinning, process.execPath, [...profile, TESSERA_BIN, 'start', '--config', configPath]);
+  const [command, args] = pinnedCommand(options.pinning, process.execPath, [...cpuProfileFlags(), TESSERA_BIN, 'start', '--config', configPath]);
   const publicUrl = `http://127.0.0.1:${port}`;
   const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
   const child = await startServerProcess({
@@ -74,4 +72,9 @@ export async function startTesseraProcess(options: {
       await removeWorkDir();
     },
   };
+}
+
+/** BENCH_CPU_PROF=DIR: each server process writes a V8 CPU profile into DIR when it stops. */
+export function cpuProfileFlags(): string[] {
+  return process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
 }
