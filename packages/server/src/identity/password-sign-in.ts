@@ -23,7 +23,7 @@ export type SignInResult =
 export async function signInWithPassword(ctx: RequestContext, login: string, password: string, clientId?: string | null): Promise<SignInResult> {
   const { deps, tenant, settings } = ctx;
   const users = createUserRepository(deps.db);
-  const user = login.length > MAX_IDENTIFIER_LENGTH ? undefined : await users.findByLogin(tenant.id, login, settings.signInIdentifiers);
+  const user = login.length > MAX_IDENTIFIER_LENGTH ? undefined : await users.findForSignIn(tenant.id, login, settings.signInIdentifiers);
   const accountKey = accountKeyFor(user, login);
   const auditBase = { tenantId: tenant.id, clientId: clientId ?? null, correlationId: ctx.correlationId };
 

@@ -20,10 +20,20 @@ export interface User {
   passwordChangedAt: Date | null;
   lastSignInAt: Date | null;
   createdAt: Date;
+  /** The kinds of factor the user has confirmed, when loaded with them ({@link findForSignIn}); else ask the factor repository. */
+  confirmedFactorKinds?: readonly string[];
 }
 
-export type UserInput = Omit<User, 'id' | 'tenantId' | 'disabled' | 'securityStamp' | 'passwordChangedAt' | 'lastSignInAt' | 'createdAt'>
+export type UserInput = Omit<User, 'id' | 'tenantId' | 'disabled' | 'securityStamp' | 'passwordChangedAt' | 'lastSignInAt' | 'createdAt' | 'confirmedFactorKinds'>
   & { disabled?: boolean };
+
+type Identifier = 'username' | 'email';
+
+/** The normalized login, or undefined when nothing can match: no identifier contains NUL, which PostgreSQL text cannot even compare. */
+function loginValue(login: string, identifiers: readonly Identifier[]): string | undefined {
+  const value = login.trim().toLowerCase();
+  return value.includes('\0') || identifiers.length === 0 ? undefined : value;
+}
 
 export function newSecurityStamp(): string {
   return randomBytes(16).toString('base64url');
@@ -31,6 +41,8 @@ export function newSecurityStamp(): string {
 
 export function createUserRepository(db: Db) {
   const base = (tenantId: string) => db.selectFrom('users').selectAll().where('tenant_id', '=', tenantId);
+  const byLogin = (tenantId: string, value: string, identifiers: readonly Identifier[]) =>
+    base(tenantId).where((eb) => eb.or(identifiers.map((column) => eb(sql`lower(${sql.ref(column)})`, '=', value))));
   return {
     async find(tenantId: string, id: string): Promise<User | undefined> {
       if (!isUuid(id)) return undefined;
@@ -38,14 +50,24 @@ export function createUserRepository(db: Db) {
       return row && toUser(row);
     },
     /** Finds by username or email, case-insensitively; `identifiers` limits which of the two may match. */
-    async findByLogin(tenantId: string, login: string, identifiers: readonly ('username' | 'email')[] = ['username', 'email']): Promise<User | undefined> {
-      const value = login.trim().toLowerCase();
-      // No identifier contains NUL, which PostgreSQL text cannot even compare.
-      if (value.includes('\0') || identifiers.length === 0) return undefined;
-      const row = await base(tenantId)
-        .where((eb) => eb.or(identifiers.map((column) => eb(sql`lower(${sql.ref(column)})`, '=', value))))
-        .executeTakeFirst();
+    async findByLogin(tenantId: string, login: string, identifiers: readonly Identifier[] = ['username', 'email']): Promise<User | undefined> {
+      const value = loginValue(login, identifiers);
+      if (value === undefined) return undefined;
+      const row = await byLogin(tenantId, value, identifiers).executeTakeFirst();
       return row && toUser(row);
+    },
+    /**
+     * {@link findByLogin} for a sign-in: the same user, with the kinds of factor they confirmed,
+     * which decide whether a second step follows (one statement where it took two).
+     */
+    async findForSignIn(tenantId: string, login: string, identifiers: readonly Identifier[]): Promise<User | undefined> {
+      const value = loginValue(login, identifiers);
+      if (value === undefined) return undefined;
+      const row = await byLogin(tenantId, value, identifiers)
+        .select(sql<string[]>`array(select distinct f.kind from user_factors f
+          where f.tenant_id = users.tenant_id and f.user_id = users.id and f.confirmed)`.as('confirmed_factor_kinds'))
+        .executeTakeFirst();
+      return row && { ...toUser(row), confirmedFactorKinds: row.confirmed_factor_kinds };
     },
     /**
      * At most `limit` users with an id after `after`, by id; `email` and `username` match

@@ -62,9 +62,15 @@ export function allowedMethods(mfa: MfaSettings, step: SignInStep): SignInMethod
 }
 
 /**
- * `isEnrolled` of a factor kept in `user_factors` (TOTP, passkey, SMS): a confirmed row of its
- * kind, by the same query `hasStrongFactor` asks for every strong kind at once.
+ * The kinds of factor the user has confirmed: those loaded with the user at sign-in when there
+ * (`users.findForSignIn`), else one query for all kinds.
  */
+export async function confirmedKindsOf(ctx: RequestContext, user: User): Promise<ReadonlySet<string>> {
+  if (user.confirmedFactorKinds) return new Set(user.confirmedFactorKinds);
+  return createFactorRepository(ctx.deps.db).confirmedKinds(ctx.tenant.id, user.id);
+}
+
+/** `isEnrolled` of a factor kept in `user_factors` (TOTP, passkey, SMS): a confirmed row of its kind. */
 export function storedFactorEnrolled(kind: StoredFactorKind): FactorStrategy['isEnrolled'] {
-  return async (ctx, user) => (await createFactorRepository(ctx.deps.db).confirmedKinds(ctx.tenant.id, user.id)).has(kind);
+  return async (ctx, user) => (await confirmedKindsOf(ctx, user)).has(kind);
 }

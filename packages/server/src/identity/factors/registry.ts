@@ -1,8 +1,7 @@
-import { createFactorRepository } from '../../db/repositories/factors.js';
 import type { User } from '../../db/repositories/users.js';
 import type { RequestContext } from '../account-deps.js';
 import type { FactorManager } from './factor-manager.js';
-import type { FactorStrategy, SignInMethod } from './factor-strategy.js';
+import { confirmedKindsOf, type FactorStrategy, type SignInMethod } from './factor-strategy.js';
 import { passwordFactor } from './password-factor.js';
 import { emailCodeFactor } from './email-code.js';
 import { smsCodeFactor, smsCodeManager } from './sms-code.js';
@@ -42,6 +41,6 @@ export async function hasStrongFactor(ctx: RequestContext, factors: readonly str
     return strategy?.strong && strategy.secondFactor && strategy.storedKind ? [strategy.storedKind] : [];
   });
   if (!strongKinds.length) return false;
-  const enrolled = await createFactorRepository(ctx.deps.db).confirmedKinds(ctx.tenant.id, user.id);
+  const enrolled = await confirmedKindsOf(ctx, user);
   return strongKinds.some((kind) => enrolled.has(kind));
 }
