@@ -48,8 +48,21 @@ const ticksToMicros = (ticks: number) => (ticks * 1_000_000) / CLOCK_TICKS_PER_S
  * The rest of a Node process's CPU is libuv's threadpool (argon2, WebCrypto signatures) and
  * V8's helper threads (garbage collection, compilation).
  */
-export function readMainThreadCpuMicros(pid: number): number {
+function readMainThreadCpuMicros(pid: number): number {
   return ticksToMicros(readProcStat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuTicks ?? 0);
+}
+
+/**
+ * Starts measuring a server process: the returned function gives the CPU it has used since,
+ * in total (with its descendants) and on its main thread.
+ */
+export function startCpuMeter(pid: number): () => { cpuMicros: number; mainThreadCpuMicros: number } {
+  const cpuBefore = readProcessTreeCpuMicros(pid);
+  const mainBefore = readMainThreadCpuMicros(pid);
+  return () => ({
+    cpuMicros: readProcessTreeCpuMicros(pid) - cpuBefore,
+    mainThreadCpuMicros: readMainThreadCpuMicros(pid) - mainBefore,
+  });
 }
 
 /** CPU microseconds (user + system) consumed so far by `rootPid` and its descendants. */

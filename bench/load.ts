@@ -6,7 +6,7 @@
  */
 import autocannon from 'autocannon';
 import type { Options, RawResult } from 'autocannon';
-import { readMainThreadCpuMicros, readProcessTreeCpuMicros } from './cpu.js';
+import { readProcessTreeCpuMicros, startCpuMeter } from './cpu.js';
 import type { BenchServer } from './servers.js';
 import { TOKEN_REQUEST_HEADERS } from './token-request.js';
 
@@ -76,14 +76,12 @@ export async function runSlice(
   connections: number,
   seconds: number,
 ): Promise<Slice> {
-  const cpuBefore = readProcessTreeCpuMicros(server.pid);
-  const mainBefore = readMainThreadCpuMicros(server.pid);
+  const serverCpu = startCpuMeter(server.pid);
   const bystanderCpuBefore = readCpuMicros(bystanders);
   const startedAt = process.hrtime.bigint();
   const result = await fire(server, connections, seconds);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
-  const cpuMicros = readProcessTreeCpuMicros(server.pid) - cpuBefore;
-  const mainThreadCpuMicros = readMainThreadCpuMicros(server.pid) - mainBefore;
+  const { cpuMicros, mainThreadCpuMicros } = serverCpu();
   const bystanderCpuMicros = readCpuMicros(bystanders) - bystanderCpuBefore;
   assertAllSucceeded(server, 'measure', result);
   return { result, wallMicros, cpuMicros, mainThreadCpuMicros, bystanderCpuMicros };

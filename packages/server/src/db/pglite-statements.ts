@@ -91,4 +91,3 @@ function prepare(value: unknown): string | Uint8Array | null {
   if (value === null || value === undefined) return null;
   return pgUtils.prepareValue(value) as string | Uint8Array | null;
 }
-
