@@ -26,6 +26,21 @@ const BenchEnvSchema = z.object({
   BENCH_SLICES: z.coerce.number().int().min(1).max(30).default(5),
   /** Seconds of unmeasured load before each measured run. */
   BENCH_WARMUP: z.coerce.number().int().min(0).max(60).default(2),
+  /**
+   * Seconds of unmeasured load once per server, right after it starts. A fresh Node process is
+   * still compiling: V8 optimizes the request path, and the embedded database's WebAssembly
+   * tiers up function by function. That is a start-up cost, not a per-request one.
+   */
+  BENCH_SETTLE: z.coerce.number().int().min(0).max(300).default(15),
+  /**
+   * Extra Node.js flags for every server process, space-separated; e.g.
+   * `--perf-basic-prof-only-functions` so that Linux `perf` names JavaScript frames.
+   */
+  BENCH_NODE_FLAGS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(' ').filter(Boolean))
+    .pipe(z.array(z.string().startsWith('--')).max(20)),
   /** Comma-separated connection counts. */
   BENCH_CONNECTIONS: z
     .string()

@@ -4,6 +4,7 @@
  * same way, in the same run. BENCH_SUITES (token,sign-in,guard; default all) picks them. See docs/benchmarks.md.
  *
  * Env: BENCH_ALG (ES256|RS256), BENCH_DURATION (s, default 15), BENCH_WARMUP (s, default 2),
+ * BENCH_SETTLE (s once per server after start, default 15), BENCH_NODE_FLAGS,
  * BENCH_SLICES (default 5), BENCH_CONNECTIONS (default 10,50), BENCH_SERVERS (default
  * bare,tessera; the first is the baseline).
  */
@@ -36,7 +37,7 @@ function labelServers(kinds: BenchEnv['BENCH_SERVERS']): string[] {
 /** Kills the servers and exits if the whole run takes far longer than planned. */
 function armWatchdog(env: BenchEnv): NodeJS.Timeout {
   const runs = env.BENCH_SERVERS.length * env.BENCH_CONNECTIONS.length;
-  const budgetMs = (runs * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + 120) * 1_000;
+  const budgetMs = (runs * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + env.BENCH_SERVERS.length * env.BENCH_SETTLE + 120) * 1_000;
   return setTimeout(() => {
     console.error(`bench: gave up after ${budgetMs / 1_000} s`);
     process.exit(1);
@@ -95,6 +96,14 @@ async function measureAtConcurrency(env: BenchEnv, servers: BenchServer[], conne
   return measurements;
 }
 
+/** Unmeasured load on each fresh server at the first concurrency, so no measurement sees its JIT warming up. */
+async function settle(env: BenchEnv, servers: BenchServer[]): Promise<void> {
+  const connections = env.BENCH_CONNECTIONS[0] ?? 1;
+  if (env.BENCH_SETTLE === 0) return;
+  console.log(`settling: ${env.BENCH_SETTLE} s of unmeasured load on each server at ${connections} connections`);
+  for (const server of servers) await warmUp(server, connections, env.BENCH_SETTLE);
+}
+
 async function measureAll(env: BenchEnv, servers: BenchServer[]): Promise<RunMeasurement[]> {
   const measurements: RunMeasurement[] = [];
   for (const connections of env.BENCH_CONNECTIONS) {
@@ -111,11 +120,12 @@ async function main(): Promise<number> {
   console.log(`CPU: ${pinning.description}`);
   console.log(
     `Load: autocannon, keep-alive, ${env.BENCH_DURATION} s per server and concurrency ` +
-      `(in ${env.BENCH_SLICES} interleaved slices) after ${env.BENCH_WARMUP} s warm-up\n`,
+      `(in ${env.BENCH_SLICES} interleaved slices) after ${env.BENCH_WARMUP} s warm-up; each server first settles ${env.BENCH_SETTLE} s\n`,
   );
   let servers: BenchServer[] = [];
   try {
     servers = await startAndCheck(env, pinning);
+    await settle(env, servers);
     console.log('');
     const measurements = await measureAll(env, servers);
     const baseline = servers[0]?.label ?? '';

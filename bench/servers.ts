@@ -7,7 +7,7 @@ import type { BenchAlg, BenchServerKind } from './bench-settings.js';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { startServerProcess } from './server-process.js';
-import { cpuProfileFlags, findFreePort, startTesseraProcess } from './tessera-process.js';
+import { findFreePort, serverNodeFlags, startTesseraProcess } from './tessera-process.js';
 
 export interface BenchServer {
   label: string;
@@ -26,7 +26,7 @@ export interface StartServerContext {
 
 async function startBare(context: StartServerContext): Promise<BenchServer> {
   const port = await findFreePort();
-  const [command, args] = pinnedCommand(context.pinning, process.execPath, [...cpuProfileFlags(), '--import', 'tsx', 'bench/bare-provider.ts']);
+  const [command, args] = pinnedCommand(context.pinning, process.execPath, [...serverNodeFlags(), '--import', 'tsx', 'bench/bare-provider.ts']);
   const child = await startServerProcess({
     name: context.label,
     command,

@@ -7,7 +7,7 @@ import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { startServerProcess } from './server-process.js';
 import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
-import { findFreePort, startTesseraProcess } from './tessera-process.js';
+import { findFreePort, serverNodeFlags, startTesseraProcess } from './tessera-process.js';
 
 export interface SignInProcess {
   label: string;
@@ -27,7 +27,7 @@ export interface SignInProcessContext {
 
 export async function startVerifier(context: SignInProcessContext): Promise<SignInProcess> {
   const port = await findFreePort();
-  const [command, args] = pinnedCommand(context.pinning, process.execPath, ['--import', 'tsx', 'bench/sign-in-verifier.ts']);
+  const [command, args] = pinnedCommand(context.pinning, process.execPath, [...serverNodeFlags(), '--import', 'tsx', 'bench/sign-in-verifier.ts']);
   const child = await startServerProcess({
     name: 'argon2 verify',
     command,

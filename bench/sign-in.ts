@@ -3,7 +3,7 @@
  * sign-ins per second through Tessera's flows JSON API, against the bare argon2id verification
  * rate with the same parameters on the same core, in the same run. See docs/benchmarks.md.
  *
- * Env: BENCH_DURATION, BENCH_WARMUP, BENCH_SLICES (as the token benchmark),
+ * Env: BENCH_DURATION, BENCH_WARMUP, BENCH_SETTLE, BENCH_SLICES, BENCH_NODE_FLAGS (as the token benchmark),
  * BENCH_SIGNIN_CONNECTIONS (default: threadpool size and 4× it), UV_THREADPOOL_SIZE.
  */
 import { createPasswordContext, OWASP_ARGON2ID } from '@tessera/passwords';
@@ -82,6 +82,14 @@ function warnAboutMeasurement(m: SignInMeasurement): void {
   if (m.poolMisses > 0) console.warn(`  warning: submit-only ran out of pre-created flows ${m.poolMisses} times (those submits include a flow creation)`);
 }
 
+/** Unmeasured sign-ins right after Tessera starts (BENCH_SETTLE), so no measurement sees its JIT warming up. */
+async function settle(setup: Setup, connections: number): Promise<void> {
+  const seconds = setup.env.BENCH_SETTLE;
+  if (seconds === 0) return;
+  console.log(`settling: ${seconds} s of unmeasured sign-ins at ${connections} connections`);
+  await measureSlice(setup, 'sign-in', seconds, connections);
+}
+
 /** Before any load: one full sign-in must end in a session, and the verifier must verify. */
 async function assertBothWork(setup: Setup): Promise<void> {
   await submitLoginFlow(setup.tessera.url, await createLoginFlow(setup.tessera.url));
@@ -89,7 +97,7 @@ async function assertBothWork(setup: Setup): Promise<void> {
 }
 
 function armWatchdog(env: BenchEnv, concurrencies: number): NodeJS.Timeout {
-  const budgetMs = (concurrencies * WORKLOADS.length * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + 180) * 1_000;
+  const budgetMs = (concurrencies * WORKLOADS.length * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + env.BENCH_SETTLE + 180) * 1_000;
   return setTimeout(() => {
     console.error(`sign-in bench: gave up after ${budgetMs / 1_000} s`);
     process.exit(1);
@@ -115,6 +123,7 @@ export async function runSignInBenchmark(options: { repoRoot: string }): Promise
     const setup: Setup = { env, tessera, verifier, verifyRate: 0 };
     await assertBothWork(setup);
     console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; first sign-in ok\n`);
+    await settle(setup, concurrencies[0] ?? 1);
     const measurements: SignInMeasurement[] = [];
     for (const connections of concurrencies) measurements.push(...(await measureAtConcurrency(setup, connections)));
     console.log(`\n${new Date().toISOString()}  sign-in  ${pinning.description}\n`);

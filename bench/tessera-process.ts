@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { parseBenchEnv } from './bench-settings.js';
 import { pinnedCommand, type CpuPinning } from './cpu-pinning.js';
 import { startServerProcess } from './server-process.js';
 
@@ -42,7 +43,7 @@ export async function startTesseraProcess(options: {
   const configPath = join(workDir, 'tessera.yaml');
   await writeFile(configPath, stringify(options.config));
   await mkdir(join(workDir, 'data'));
-  const [command, args] = pinnedCommand(options.pinning, process.execPath, [...cpuProfileFlags(), TESSERA_BIN, 'start', '--config', configPath]);
+  const [command, args] = pinnedCommand(options.pinning, process.execPath, [...serverNodeFlags(), TESSERA_BIN, 'start', '--config', configPath]);
   const publicUrl = `http://127.0.0.1:${port}`;
   const removeWorkDir = () => rm(workDir, { recursive: true, force: true });
   const child = await startServerProcess({
@@ -74,7 +75,11 @@ export async function startTesseraProcess(options: {
   };
 }
 
-/** BENCH_CPU_PROF=DIR: each server process writes a V8 CPU profile into DIR when it stops. */
-export function cpuProfileFlags(): string[] {
-  return process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+/**
+ * Node.js flags for every server process: BENCH_NODE_FLAGS as given, and with BENCH_CPU_PROF=DIR
+ * a V8 CPU profile written into DIR when the process stops.
+ */
+export function serverNodeFlags(): string[] {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return [...parseBenchEnv().BENCH_NODE_FLAGS, ...profile];
 }
