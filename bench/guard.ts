@@ -14,7 +14,7 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } fro
 import type { JWTVerifyGetKey } from 'jose';
 import { createGuard } from '../packages/guard/src/index.js';
 import { pinHarness, pinnedCommand } from './cpu-pinning.js';
-import { startServerProcess } from './server-process.js';
+import { serverNodeFlags, startServerProcess } from './server-process.js';
 
 const seconds = Number(process.env.BENCH_GUARD_SECONDS) || 2;
 const rounds = Number(process.env.BENCH_GUARD_ROUNDS) || 3;
@@ -68,7 +68,7 @@ async function fire(url: string, token: string, duration: number): Promise<numbe
 }
 
 async function measureHttp(repoRoot: string, pinning: ReturnType<typeof pinHarness>) {
-  const [command, args] = pinnedCommand(pinning, process.execPath, ['--import', 'tsx', 'bench/guard-api.ts']);
+  const [command, args] = pinnedCommand(pinning, process.execPath, [...serverNodeFlags(), '--import', 'tsx', 'bench/guard-api.ts']);
   const child = await startServerProcess({
     name: 'guard-api', command, args, cwd: repoRoot, env: { ...process.env, BENCH_ALG: 'ES256' },
     readyPattern: /guard weather API listening on (\S+ token \S+)/, timeoutMs: 30_000,

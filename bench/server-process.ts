@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { parseBenchEnv } from './bench-settings.js';
 
 export interface ServerProcess {
   pid: number;
@@ -91,4 +92,13 @@ export function startServerProcess(options: StartServerProcessOptions): Promise<
       fail(`exited early (code ${code}, signal ${signal})`);
     });
   });
+}
+
+/**
+ * Node.js flags for every server process: BENCH_NODE_FLAGS as given, and with BENCH_CPU_PROF=DIR
+ * a V8 CPU profile written into DIR when the process stops.
+ */
+export function serverNodeFlags(): string[] {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  return [...parseBenchEnv().BENCH_NODE_FLAGS, ...profile];
 }

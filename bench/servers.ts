@@ -6,8 +6,8 @@ import { BENCH_AUDIENCE, BENCH_CLIENT, BENCH_TENANT } from './bench-settings.js'
 import type { BenchAlg, BenchServerKind } from './bench-settings.js';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
-import { startServerProcess } from './server-process.js';
-import { findFreePort, serverNodeFlags, startTesseraProcess } from './tessera-process.js';
+import { serverNodeFlags, startServerProcess } from './server-process.js';
+import { findFreePort, startTesseraProcess } from './tessera-process.js';
 
 export interface BenchServer {
   label: string;

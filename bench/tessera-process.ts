@@ -6,9 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { parseBenchEnv } from './bench-settings.js';
 import { pinnedCommand, type CpuPinning } from './cpu-pinning.js';
-import { startServerProcess } from './server-process.js';
+import { serverNodeFlags, startServerProcess } from './server-process.js';
 
 const TESSERA_BIN = 'packages/server/bin/tessera.js';
 
@@ -73,13 +72,4 @@ export async function startTesseraProcess(options: {
       await removeWorkDir();
     },
   };
-}
-
-/**
- * Node.js flags for every server process: BENCH_NODE_FLAGS as given, and with BENCH_CPU_PROF=DIR
- * a V8 CPU profile written into DIR when the process stops.
- */
-export function serverNodeFlags(): string[] {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  return [...parseBenchEnv().BENCH_NODE_FLAGS, ...profile];
 }
