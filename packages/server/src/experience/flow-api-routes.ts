@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { FLOW_TYPES, FlowError, type Flow, type FlowStep } from '../identity/flows/flow-types.js';
+import { FLOW_TYPES, FlowError, type Flow, type FlowInput, type FlowStep } from '../identity/flows/flow-types.js';
 import { flowService, flowToJson } from '../identity/flows/flow-service.js';
 import { SubmittedFieldsSchema } from '../identity/flows/flow-fields.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
@@ -10,12 +10,10 @@ import type { AccountContexts } from './account-context.js';
 
 const TypeParams = z.object({ tenant: z.string(), type: z.enum(FLOW_TYPES) });
 const FlowParams = TypeParams.extend({ id: z.string().max(64) });
-/** A flat object of strings; each field is length-checked by its flow. */
-
-
 /**
- * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one,
- * `GET …/{id}` reads it, `POST …/{id}` submits it. Sessions travel as bearer tokens. Message
+ * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one
+ * (and, given fields, submits them at once: a sign-in in one request), `GET …/{id}` reads it,
+ * `POST …/{id}` submits it. Sessions travel as bearer tokens. Message
  * `code`s are stable; `text` and labels are written in the language negotiated from the
  * Accept-Language of the request that wrote them (docs/i18n.md).
  */
@@ -37,6 +35,8 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
     }
   });
   const action = (tenant: string, flow: Flow) => `${deps.publicUrl}/${tenant}/api/flows/${flow.type}/${flow.id}`;
+  const sendSubmitted = (reply: FastifyReply, tenant: string, { flow, step }: { flow: Flow; step: FlowStep }) =>
+    sendStep(reply, step, { ...flowToJson(flow, action(tenant, flow)), ...sessionJson(step) });
   const unknownTenant = (reply: FastifyReply) => sendProblem(reply, { status: 404, code: 'tenant.not_found', title: 'Unknown tenant' });
   const flowError = (reply: FastifyReply, error: unknown) => {
     if (!(error instanceof FlowError)) throw error;
@@ -46,10 +46,14 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
   app.post('/:tenant/api/flows/:type', async (request, reply) => {
     const params = TypeParams.safeParse(request.params);
     if (!params.success) return sendProblem(reply, { status: 404, code: 'flow.unknown_type', title: 'Unknown flow type', detail: `Flow types: ${FLOW_TYPES.join(', ')}` });
+    const fields = submittedFields(reply, request.body);
+    if (!fields) return reply;
     const ctx = await contexts.forRequest(request, params.data.tenant, 'bearer');
     if (!ctx) return unknownTenant(reply);
     try {
       const flow = await flowService.start(ctx, params.data.type);
+      // Fields with the start: started and submitted in one request, answered as the submit is.
+      if (Object.keys(fields).length) return sendSubmitted(reply, ctx.tenant.id, await flowService.submit(ctx, flow, fields));
       return reply.code(201).header('Cache-Control', 'no-store').send(flowToJson(flow, action(ctx.tenant.id, flow)));
     } catch (error) {
       return flowError(reply, error);
@@ -72,17 +76,13 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
   app.post('/:tenant/api/flows/:type/:id', async (request, reply) => {
     const params = FlowParams.safeParse(request.params);
     if (!params.success) return sendProblem(reply, { status: 404, code: 'flow.not_found', title: 'No such flow' });
-    const body = SubmittedFieldsSchema.safeParse(request.body ?? {});
-    if (!body.success) {
-      return sendProblem(reply, { status: 400, code: 'request.invalid', title: 'The body must be a JSON object of string fields',
-        errors: body.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });
-    }
+    const fields = submittedFields(reply, request.body);
+    if (!fields) return reply;
     const ctx = await contexts.forRequest(request, params.data.tenant, 'bearer');
     if (!ctx) return unknownTenant(reply);
     try {
       const flow = await flowService.load(ctx, params.data.type, params.data.id);
-      const { flow: next, step } = await flowService.submit(ctx, flow, body.data);
-      return sendStep(reply, step, { ...flowToJson(next, action(ctx.tenant.id, next)), ...sessionJson(step) });
+      return sendSubmitted(reply, ctx.tenant.id, await flowService.submit(ctx, flow, fields));
     } catch (error) {
       return flowError(reply, error);
     }
@@ -110,6 +110,15 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
       correlationId: ctx.correlationId });
     return reply.code(204).send();
   });
+}
+
+/** The submitted fields, or undefined after answering 400 (nothing is started or changed then). */
+function submittedFields(reply: FastifyReply, body: unknown): FlowInput | undefined {
+  const parsed = SubmittedFieldsSchema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  void sendProblem(reply, { status: 400, code: 'request.invalid', title: 'The body must be a JSON object of string fields',
+    errors: parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) });
+  return undefined;
 }
 
 function sendStep(reply: FastifyReply, step: FlowStep, body: Record<string, unknown>) {
