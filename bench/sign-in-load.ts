@@ -1,22 +1,21 @@
 /**
  * The sign-in benchmark's workloads, each run for a slice of time at a concurrency:
  * - `verify`: N verify loops inside the verifier process (the baseline);
- * - `sign-in`: N loops of a full JSON-API sign-in, create a login flow then submit it;
- * - `submit`: N loops submitting login flows created before the slice (outside its CPU count).
+ * - `sign-in`: N loops of a JSON-API sign-in in one request (the login flow started with the
+ *   credentials);
+ * - `two-step`: N loops of the two-request form, start a login flow then submit it.
  * Every response is checked; anything but the expected status fails the run.
  */
 import { z } from 'zod';
 import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
 
-export const WORKLOADS = ['verify', 'sign-in', 'submit'] as const;
+export const WORKLOADS = ['verify', 'sign-in', 'two-step'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface WorkloadResult {
   completed: number;
   seconds: number;
   latenciesMs: number[];
-  /** `submit` only: flows the loops had to create during the slice because the pool ran dry. */
-  poolMisses: number;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -40,40 +39,27 @@ async function postJson(url: string, body: unknown, expectedStatus: number): Pro
 }
 
 const loginFlowsUrl = (baseUrl: string) => `${baseUrl}/${SIGN_IN_TENANT}/api/flows/login`;
+const CREDENTIALS = { identifier: SIGN_IN_USER.username, password: SIGN_IN_USER.password };
 
-/** POST /{tenant}/api/flows/login: a new login flow's id. */
-export async function createLoginFlow(baseUrl: string): Promise<string> {
-  return FlowSchema.parse(await postJson(loginFlowsUrl(baseUrl), {}, 201)).id;
+/** POST /{tenant}/api/flows/login with the credentials: one request that must end in a session. */
+export async function signInOnce(baseUrl: string): Promise<void> {
+  SignedInSchema.parse(await postJson(loginFlowsUrl(baseUrl), CREDENTIALS, 200));
 }
 
-/** POST /{tenant}/api/flows/login/{id} with the right password: must end in a session. */
-export async function submitLoginFlow(baseUrl: string, flowId: string): Promise<void> {
-  const body = { identifier: SIGN_IN_USER.username, password: SIGN_IN_USER.password };
-  SignedInSchema.parse(await postJson(`${loginFlowsUrl(baseUrl)}/${flowId}`, body, 200));
+/** POST /{tenant}/api/flows/login (201, a new login flow), then POST …/{id} with the credentials. */
+export async function signInTwoStep(baseUrl: string): Promise<void> {
+  const { id } = FlowSchema.parse(await postJson(loginFlowsUrl(baseUrl), {}, 201));
+  SignedInSchema.parse(await postJson(`${loginFlowsUrl(baseUrl)}/${id}`, CREDENTIALS, 200));
 }
 
-/** Creates `count` login flows, `concurrency` at a time. */
-export async function createFlowPool(baseUrl: string, count: number, concurrency: number): Promise<string[]> {
-  const pool: string[] = [];
-  let started = 0;
-  const worker = async () => {
-    while (started < count) {
-      started++;
-      pool.push(await createLoginFlow(baseUrl));
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return pool;
-}
-
-async function runLoops(seconds: number, concurrency: number, once: (result: WorkloadResult) => Promise<void>): Promise<WorkloadResult> {
-  const result: WorkloadResult = { completed: 0, seconds: 0, latenciesMs: [], poolMisses: 0 };
+async function runLoops(seconds: number, concurrency: number, once: () => Promise<void>): Promise<WorkloadResult> {
+  const result: WorkloadResult = { completed: 0, seconds: 0, latenciesMs: [] };
   const startedAt = performance.now();
   const deadline = startedAt + seconds * 1_000;
   const loop = async () => {
     while (performance.now() < deadline) {
       const opStartedAt = performance.now();
-      await once(result);
+      await once();
       result.latenciesMs.push(performance.now() - opStartedAt);
       result.completed++;
     }
@@ -83,21 +69,9 @@ async function runLoops(seconds: number, concurrency: number, once: (result: Wor
   return result;
 }
 
-/** A full sign-in per iteration: create the flow, then submit the password. */
-export function runSignIns(baseUrl: string, seconds: number, concurrency: number): Promise<WorkloadResult> {
-  return runLoops(seconds, concurrency, async () => submitLoginFlow(baseUrl, await createLoginFlow(baseUrl)));
-}
-
-/** Submits from `pool` (flows created before the slice); a dry pool is counted, then filled inline. */
-export function runSubmits(baseUrl: string, seconds: number, concurrency: number, pool: string[]): Promise<WorkloadResult> {
-  return runLoops(seconds, concurrency, async (result) => {
-    let flowId = pool.pop();
-    if (flowId === undefined) {
-      result.poolMisses++;
-      flowId = await createLoginFlow(baseUrl);
-    }
-    await submitLoginFlow(baseUrl, flowId);
-  });
+/** Sign-ins in N loops for `seconds`, in one request each or in two. */
+export function runSignIns(baseUrl: string, seconds: number, concurrency: number, form: 'one-request' | 'two-step'): Promise<WorkloadResult> {
+  return runLoops(seconds, concurrency, () => (form === 'one-request' ? signInOnce(baseUrl) : signInTwoStep(baseUrl)));
 }
 
 /** The verifier runs the loops itself; this is one control request per slice. */
@@ -111,5 +85,5 @@ export async function runVerifies(verifierUrl: string, seconds: number, concurre
   if (response.status !== 200) throw new Error(`argon2 verifier: status ${response.status}`);
   const result = VerifyResultSchema.parse(await response.json());
   if (result.failed > 0) throw new Error(`argon2 verifier: ${result.failed} verifications returned false`);
-  return { completed: result.completed, seconds: result.seconds, latenciesMs: result.latenciesMs, poolMisses: 0 };
+  return { completed: result.completed, seconds: result.seconds, latenciesMs: result.latenciesMs };
 }

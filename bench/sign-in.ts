@@ -11,7 +11,7 @@ import { parseBenchEnv } from './bench-settings.js';
 import type { BenchEnv } from './bench-settings.js';
 import { pinHarness } from './cpu-pinning.js';
 import { readProcessTreeCpuMicros, startCpuMeter } from './cpu.js';
-import { createFlowPool, createLoginFlow, runSignIns, runSubmits, runVerifies, submitLoginFlow, WORKLOADS } from './sign-in-load.js';
+import { runSignIns, runVerifies, signInOnce, signInTwoStep, WORKLOADS } from './sign-in-load.js';
 import type { Workload, WorkloadResult } from './sign-in-load.js';
 import { startSignInTessera, startVerifier } from './sign-in-processes.js';
 import type { SignInProcess } from './sign-in-processes.js';
@@ -23,36 +23,25 @@ interface Setup {
   env: BenchEnv;
   tessera: SignInProcess;
   verifier: SignInProcess;
-  /** Highest verifications/s seen so far: sizes the submit-only flow pool. */
-  verifyRate: number;
 }
 
 const processOf = (setup: Setup, workload: Workload) => (workload === 'verify' ? setup.verifier : setup.tessera);
 
-async function runWorkload(setup: Setup, workload: Workload, seconds: number, connections: number, pool: string[]): Promise<WorkloadResult> {
+function runWorkload(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<WorkloadResult> {
   if (workload === 'verify') return runVerifies(setup.verifier.url, seconds, connections);
-  if (workload === 'sign-in') return runSignIns(setup.tessera.url, seconds, connections);
-  return runSubmits(setup.tessera.url, seconds, connections, pool);
-}
-
-/** Flows for a submit-only slice, created before it starts so their cost is not counted. */
-function flowPool(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<string[]> {
-  if (workload !== 'submit') return Promise.resolve([]);
-  return createFlowPool(setup.tessera.url, Math.ceil(setup.verifyRate * seconds * 1.5) + 2 * connections, connections);
+  return runSignIns(setup.tessera.url, seconds, connections, workload === 'sign-in' ? 'one-request' : 'two-step');
 }
 
 async function measureSlice(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<SignInSlice> {
-  const pool = await flowPool(setup, workload, seconds, connections);
   const server = processOf(setup, workload);
   const bystander = workload === 'verify' ? setup.tessera : setup.verifier;
   const serverCpu = startCpuMeter(server.pid);
   const bystanderBefore = readProcessTreeCpuMicros(bystander.pid);
   const startedAt = process.hrtime.bigint();
-  const result = await runWorkload(setup, workload, seconds, connections, pool);
+  const result = await runWorkload(setup, workload, seconds, connections);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
   const { cpuMicros, mainThreadCpuMicros } = serverCpu();
   const bystanderCpuMicros = readProcessTreeCpuMicros(bystander.pid) - bystanderBefore;
-  if (workload === 'verify') setup.verifyRate = Math.max(setup.verifyRate, result.completed / result.seconds);
   return { result, wallMicros, cpuMicros, mainThreadCpuMicros, bystanderCpuMicros };
 }
 
@@ -79,7 +68,6 @@ async function measureAtConcurrency(setup: Setup, connections: number): Promise<
 function warnAboutMeasurement(m: SignInMeasurement): void {
   if (m.cpuUtilisation < 0.85) console.warn(`  warning: ${m.workload} got only ${Math.round(m.cpuUtilisation * 100)}% of its core (machine busy?)`);
   if (m.bystanderCpuUtilisation > 0.02) console.warn(`  warning: the idle process used ${Math.round(m.bystanderCpuUtilisation * 100)}% of a core during ${m.workload}`);
-  if (m.poolMisses > 0) console.warn(`  warning: submit-only ran out of pre-created flows ${m.poolMisses} times (those submits include a flow creation)`);
 }
 
 /** Unmeasured sign-ins right after Tessera starts (BENCH_SETTLE), so no measurement sees its JIT warming up. */
@@ -90,9 +78,10 @@ async function settle(setup: Setup, connections: number): Promise<void> {
   await measureSlice(setup, 'sign-in', seconds, connections);
 }
 
-/** Before any load: one full sign-in must end in a session, and the verifier must verify. */
+/** Before any load: a sign-in in each form must end in a session, and the verifier must verify. */
 async function assertBothWork(setup: Setup): Promise<void> {
-  await submitLoginFlow(setup.tessera.url, await createLoginFlow(setup.tessera.url));
+  await signInOnce(setup.tessera.url);
+  await signInTwoStep(setup.tessera.url);
   await measureSlice(setup, 'verify', 1, threadpoolSize());
 }
 
@@ -120,7 +109,7 @@ export async function runSignInBenchmark(options: { repoRoot: string }): Promise
     const context = { repoRoot: options.repoRoot, pinning, threadpoolSize: threads, passwordHash };
     processes.push(await startVerifier(context), await startSignInTessera(context));
     const [verifier, tessera] = processes as [SignInProcess, SignInProcess];
-    const setup: Setup = { env, tessera, verifier, verifyRate: 0 };
+    const setup: Setup = { env, tessera, verifier };
     await assertBothWork(setup);
     console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; first sign-in ok\n`);
     await settle(setup, concurrencies[0] ?? 1);

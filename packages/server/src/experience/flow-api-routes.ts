@@ -51,9 +51,9 @@ async function routes(app: FastifyInstance, deps: { contexts: AccountContexts; p
     const ctx = await contexts.forRequest(request, params.data.tenant, 'bearer');
     if (!ctx) return unknownTenant(reply);
     try {
-      const flow = await flowService.start(ctx, params.data.type);
       // Fields with the start: started and submitted in one request, answered as the submit is.
-      if (Object.keys(fields).length) return sendSubmitted(reply, ctx.tenant.id, await flowService.submit(ctx, flow, fields));
+      if (Object.keys(fields).length) return sendSubmitted(reply, ctx.tenant.id, await flowService.startAndSubmit(ctx, params.data.type, fields));
+      const flow = await flowService.start(ctx, params.data.type);
       return reply.code(201).header('Cache-Control', 'no-store').send(flowToJson(flow, action(ctx.tenant.id, flow)));
     } catch (error) {
       return flowError(reply, error);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startSmtpSink, linksIn, type SmtpSink } from '../support/smtp-sink.js';
 import { protocolConfig, TENANT, ALICE } from '../support/fixtures.js';
-import { codeIn, messageCodes, runFlow, signInApi, startFlow, submitFlow, whoami } from '../support/flows.js';
+import { codeIn, messageCodes, runFlow, signInApi, startFlow, submitFlow, whoami, type FlowJson } from '../support/flows.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -54,6 +54,22 @@ describe('registration and email verification (flows API)', () => {
     const signedIn = await signInApi(server, TENANT, 'DANA@example.com', 'violet-harbor-engine-42');
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.session?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('registers in one request (the flow started with its fields), then verifies with the mailed code on that flow', async () => {
+    const res = await fetch(`${server.url}/${TENANT}/api/flows/registration`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'gwen@example.com', username: 'gwen', password: 'violet-harbor-engine-42' }),
+    });
+    expect(res.status).toBe(200);
+    const registered = await res.json() as FlowJson;
+    expect(registered.state).toBe('sent_email');
+
+    const mail = await sink.waitForMail({ to: 'gwen@example.com' });
+    const verified = await submitFlow(server, TENANT, registered, { code: codeIn(mail.text) });
+    expect(verified.status).toBe(200);
+    expect(verified.body.state).toBe('success');
+    expect((await whoami(server, TENANT, verified.body.session?.token ?? '')).body.user).toMatchObject({ username: 'gwen', email_verified: true });
   });
 
   it('answers the same for an address that already has an account, and tells its owner instead', async () => {

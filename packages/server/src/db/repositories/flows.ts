@@ -13,17 +13,17 @@ export interface StoredFlow {
   expiresAt: Date;
 }
 
+/** 128 random bits: a flow id is a capability for the form it shows, never for an account. */
+export const newFlowId = (): string => randomBytes(16).toString('base64url');
+
 /** Self-service flows as data (registration, login, verification, recovery, settings). */
 export function createFlowRepository(db: Db) {
   return {
-    async insert(flow: Omit<StoredFlow, 'id'>): Promise<StoredFlow> {
-      // 128 random bits: a flow id is a capability for the form it shows, never for an account.
-      const id = randomBytes(16).toString('base64url');
+    async insert(flow: StoredFlow): Promise<void> {
       await db.insertInto('flows').values({
-        id, tenant_id: flow.tenantId, type: flow.type, state: flow.state, user_id: flow.userId, interaction_uid: flow.interactionUid,
+        id: flow.id, tenant_id: flow.tenantId, type: flow.type, state: flow.state, user_id: flow.userId, interaction_uid: flow.interactionUid,
         ui: JSON.stringify(flow.ui), data: JSON.stringify(flow.data), expires_at: flow.expiresAt,
       }).execute();
-      return { ...flow, id };
     },
     async find(tenantId: string, id: string): Promise<StoredFlow | undefined> {
       if (!/^[A-Za-z0-9_-]{22}$/.test(id)) return undefined;

@@ -1,4 +1,4 @@
-import { createFlowRepository } from '../../db/repositories/flows.js';
+import { createFlowRepository, newFlowId } from '../../db/repositories/flows.js';
 import type { RequestContext } from '../account-deps.js';
 import { FlowUiSchema, storableUi } from './flow-ui.js';
 import { FlowError, type Flow, type FlowDefinition, type FlowInput, type FlowStep, type FlowType } from './flow-types.js';
@@ -19,20 +19,53 @@ export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
   security: securityFlow,
 };
 
+type StartOptions = { interactionUid?: string | undefined; init?: Record<string, unknown> };
+
+/** A new flow, in memory: its id, first state and form. */
+async function begin(ctx: RequestContext, type: FlowType, options: StartOptions): Promise<Flow> {
+  const definition = FLOW_DEFINITIONS[type];
+  if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
+  const started = await definition.start(ctx, options.init);
+  return {
+    id: newFlowId(), tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null,
+    interactionUid: options.interactionUid ?? null, ui: started.ui, data: started.data ?? {},
+    expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),
+  };
+}
+
+/** Runs a submission and stores the flow as it leaves it: inserted when it was never stored, else updated. */
+async function advance(ctx: RequestContext, flow: Flow, input: FlowInput, stored: boolean): Promise<{ flow: Flow; step: FlowStep }> {
+  const definition = FLOW_DEFINITIONS[flow.type];
+  if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
+  if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [textFor(ctx).error('flow.completed')] } } };
+  const step = await definition.submit(ctx, flow, input);
+  const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
+  // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
+  if (!step.accountDeleted) {
+    const flows = createFlowRepository(ctx.deps.db);
+    await (stored ? flows.update({ ...next, ui: storableUi(next.ui) }) : flows.insert({ ...next, ui: storableUi(next.ui) }));
+  }
+  return { flow: next, step };
+}
+
 /**
  * Starts, loads and advances stored flows. The same calls serve the server-rendered pages and
  * the JSON API; a flow is stored after every step, so it can be resumed until it expires.
  */
 export const flowService = {
-  async start(ctx: RequestContext, type: FlowType, options: { interactionUid?: string | undefined; init?: Record<string, unknown> } = {}): Promise<Flow> {
-    const definition = FLOW_DEFINITIONS[type];
-    if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
-    const started = await definition.start(ctx, options.init);
-    const stored = await createFlowRepository(ctx.deps.db).insert({
-      tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null, interactionUid: options.interactionUid ?? null,
-      ui: storableUi(started.ui), data: started.data ?? {}, expiresAt: new Date(ctx.now.getTime() + definition.lifetimeSeconds(ctx) * 1000),
-    });
-    return { ...stored, type, ui: started.ui };
+  async start(ctx: RequestContext, type: FlowType, options: StartOptions = {}): Promise<Flow> {
+    const flow = await begin(ctx, type, options);
+    await createFlowRepository(ctx.deps.db).insert({ ...flow, ui: storableUi(flow.ui) });
+    return flow;
+  },
+
+  /**
+   * Starts a flow and submits `input` to it at once (the JSON API's one-request form). The flow
+   * is stored once, as the submission leaves it: nothing refers to a flow's row by its id
+   * (emailed codes carry the id inside their hashed secret), so it need not exist before.
+   */
+  async startAndSubmit(ctx: RequestContext, type: FlowType, input: FlowInput, options: StartOptions = {}): Promise<{ flow: Flow; step: FlowStep }> {
+    return advance(ctx, await begin(ctx, type, options), input, false);
   },
 
   /** The flow, when it exists, is of this type and has not expired; else a FlowError (410 for expired). */
@@ -44,15 +77,8 @@ export const flowService = {
     return { ...stored, type, ui };
   },
 
-  async submit(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<{ flow: Flow; step: FlowStep }> {
-    const definition = FLOW_DEFINITIONS[flow.type];
-    if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
-    if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [textFor(ctx).error('flow.completed')] } } };
-    const step = await definition.submit(ctx, flow, input);
-    const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
-    // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
-    if (!step.accountDeleted) await createFlowRepository(ctx.deps.db).update({ ...next, ui: storableUi(next.ui) });
-    return { flow: next, step };
+  submit(ctx: RequestContext, flow: Flow, input: FlowInput): Promise<{ flow: Flow; step: FlowStep }> {
+    return advance(ctx, flow, input, true);
   },
 };
 
