@@ -13,9 +13,9 @@ const FlowParams = TypeParams.extend({ id: z.string().max(64) });
 /**
  * The flows as JSON for native apps and custom UIs: `/{tenant}/api/flows/{type}` starts one
  * (and, given fields, submits them at once: a sign-in in one request), `GET …/{id}` reads it,
- * `POST …/{id}` submits it. Sessions travel as bearer tokens. Message
- * `code`s are stable; `text` and labels are written in the language negotiated from the
- * Accept-Language of the request that wrote them (docs/i18n.md).
+ * `POST …/{id}` submits it. Sessions travel as bearer tokens. Message `code`s are stable;
+ * `text` and labels are written in the language negotiated from the Accept-Language of the
+ * request that wrote them (docs/i18n.md).
  */
 export async function registerFlowApiRoutes(parent: FastifyInstance, deps: { contexts: AccountContexts; publicUrl: string }): Promise<void> {
   await parent.register(async (app) => routes(app, deps));

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { ALICE, protocolConfig, TENANT } from '../support/fixtures.js';
-import { messageCodes, startFlow, submitFlow, whoami, type FlowJson } from '../support/flows.js';
+import { messageCodes, startFlow, startFlowWith, submitFlow, whoami, type FlowJson } from '../support/flows.js';
 
-/** `POST /{tenant}/api/flows/{type}` with a raw body: the one-request form when it carries fields. */
+/** `POST /{tenant}/api/flows/{type}` with a raw body, well-formed or not. */
 async function postStart(server: TestServer, type: string, body: string): Promise<{ status: number; headers: Headers; body: FlowJson & { code?: string } }> {
   const res = await fetch(`${server.url}/${TENANT}/api/flows/${type}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   return { status: res.status, headers: res.headers, body: await res.json() as FlowJson & { code?: string } };
@@ -15,7 +15,7 @@ describe('starting a flow with its fields: one request', () => {
   afterAll(async () => { await server?.dispose(); });
 
   it('signs in with one request, and the finished flow cannot be submitted again', async () => {
-    const signedIn = await postStart(server, 'login', JSON.stringify({ identifier: ALICE.username, password: ALICE.password }));
+    const signedIn = await startFlowWith(server, TENANT, 'login', { identifier: ALICE.username, password: ALICE.password });
     expect(signedIn.status).toBe(200);
     expect(signedIn.headers.get('cache-control')).toBe('no-store');
     expect(signedIn.body).toMatchObject({ type: 'login', state: 'success' });
@@ -29,7 +29,7 @@ describe('starting a flow with its fields: one request', () => {
   });
 
   it('answers a wrong password like a submit, and the started flow takes the next try', async () => {
-    const wrong = await postStart(server, 'login', JSON.stringify({ identifier: ALICE.username, password: 'not the password' }));
+    const wrong = await startFlowWith(server, TENANT, 'login', { identifier: ALICE.username, password: 'not the password' });
     expect(wrong.status).toBe(400);
     expect(wrong.body.session).toBeUndefined();
     expect(messageCodes(wrong.body)._).toEqual(['signin.invalid_credentials']);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { startSmtpSink, linksIn, type SmtpSink } from '../support/smtp-sink.js';
 import { protocolConfig, TENANT, ALICE } from '../support/fixtures.js';
-import { codeIn, messageCodes, runFlow, signInApi, startFlow, submitFlow, whoami, type FlowJson } from '../support/flows.js';
+import { codeIn, messageCodes, runFlow, signInApi, startFlow, startFlowWith, submitFlow, whoami } from '../support/flows.js';
 
 let server: TestServer;
 let sink: SmtpSink;
@@ -57,12 +57,9 @@ describe('registration and email verification (flows API)', () => {
   });
 
   it('registers in one request (the flow started with its fields), then verifies with the mailed code on that flow', async () => {
-    const res = await fetch(`${server.url}/${TENANT}/api/flows/registration`, {
-      method: 'POST', headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'gwen@example.com', username: 'gwen', password: 'violet-harbor-engine-42' }),
-    });
-    expect(res.status).toBe(200);
-    const registered = await res.json() as FlowJson;
+    const { status, body: registered } = await startFlowWith(server, TENANT, 'registration',
+      { email: 'gwen@example.com', username: 'gwen', password: 'violet-harbor-engine-42' });
+    expect(status).toBe(200);
     expect(registered.state).toBe('sent_email');
 
     const mail = await sink.waitForMail({ to: 'gwen@example.com' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { protocolConfig, readDatabase, TENANT } from '../support/fixtures.js';
-import { messageCodes, signInApi, startFlow, submitFlow, whoami } from '../support/flows.js';
+import { messageCodes, signInApi, startFlow, startFlowWith, submitFlow, whoami } from '../support/flows.js';
 import { enrolTotp, freshTotpCode, groupsOf, securityAction } from './mfa-support.js';
 
 const PASSWORD = 'granite-orchard-beacon-58';
@@ -35,6 +35,15 @@ describe('MFA required by the tenant', () => {
     expect(groupsOf(second.body)).not.toContain('email_code');
     const done = await submitFlow(server, TENANT, second.body, { method: 'totp', code: await freshTotpCode(secret) });
     expect(done.body.state).toBe('success');
+
+    // The one-request form stops at the same step, and the flow it started takes the factor.
+    const oneRequest = await startFlowWith(server, TENANT, 'login', { identifier: 'greta', password: PASSWORD });
+    expect(oneRequest.status).toBe(200);
+    expect(oneRequest.body.state).toBe('second_factor');
+    expect(oneRequest.body.session).toBeUndefined();
+    const finished = await submitFlow(server, TENANT, oneRequest.body, { method: 'totp', code: await freshTotpCode(secret) });
+    expect(finished.body.state).toBe('success');
+    expect((await whoami(server, TENANT, finished.body.session!.token)).body.amr).toEqual(['pwd', 'otp', 'mfa']);
   });
 
   it('refuses removing the last authenticator (409, audited, nothing removed) and allows it once another exists', async () => {
