@@ -69,9 +69,9 @@ async function runLoops(seconds: number, concurrency: number, once: () => Promis
   return result;
 }
 
-/** Sign-ins in N loops for `seconds`, in one request each or in two. */
-export function runSignIns(baseUrl: string, seconds: number, concurrency: number, form: 'one-request' | 'two-step'): Promise<WorkloadResult> {
-  return runLoops(seconds, concurrency, () => (form === 'one-request' ? signInOnce(baseUrl) : signInTwoStep(baseUrl)));
+/** `signIn` ({@link signInOnce} or {@link signInTwoStep}) in N loops for `seconds`. */
+export function runSignIns(baseUrl: string, seconds: number, concurrency: number, signIn: (baseUrl: string) => Promise<void>): Promise<WorkloadResult> {
+  return runLoops(seconds, concurrency, () => signIn(baseUrl));
 }
 
 /** The verifier runs the loops itself; this is one control request per slice. */

@@ -29,7 +29,7 @@ const processOf = (setup: Setup, workload: Workload) => (workload === 'verify' ?
 
 function runWorkload(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<WorkloadResult> {
   if (workload === 'verify') return runVerifies(setup.verifier.url, seconds, connections);
-  return runSignIns(setup.tessera.url, seconds, connections, workload === 'sign-in' ? 'one-request' : 'two-step');
+  return runSignIns(setup.tessera.url, seconds, connections, workload === 'sign-in' ? signInOnce : signInTwoStep);
 }
 
 async function measureSlice(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<SignInSlice> {

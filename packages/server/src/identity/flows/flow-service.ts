@@ -43,10 +43,13 @@ async function advance(ctx: RequestContext, flow: Flow, input: FlowInput, stored
   // A deleted account takes its flows with it (foreign key); there is nothing left to store then.
   if (!step.accountDeleted) {
     const flows = createFlowRepository(ctx.deps.db);
-    await (stored ? flows.update({ ...next, ui: storableUi(next.ui) }) : flows.insert({ ...next, ui: storableUi(next.ui) }));
+    await (stored ? flows.update(storable(next)) : flows.insert(storable(next)));
   }
   return { flow: next, step };
 }
+
+/** The flow as its row holds it: the form without its sensitive values (storableUi). */
+const storable = (flow: Flow) => ({ ...flow, ui: storableUi(flow.ui) });
 
 /**
  * Starts, loads and advances stored flows. The same calls serve the server-rendered pages and
@@ -55,7 +58,7 @@ async function advance(ctx: RequestContext, flow: Flow, input: FlowInput, stored
 export const flowService = {
   async start(ctx: RequestContext, type: FlowType, options: StartOptions = {}): Promise<Flow> {
     const flow = await begin(ctx, type, options);
-    await createFlowRepository(ctx.deps.db).insert({ ...flow, ui: storableUi(flow.ui) });
+    await createFlowRepository(ctx.deps.db).insert(storable(flow));
     return flow;
   },
 
@@ -64,8 +67,8 @@ export const flowService = {
    * is stored once, as the submission leaves it: nothing refers to a flow's row by its id
    * (emailed codes carry the id inside their hashed secret), so it need not exist before.
    */
-  async startAndSubmit(ctx: RequestContext, type: FlowType, input: FlowInput, options: StartOptions = {}): Promise<{ flow: Flow; step: FlowStep }> {
-    return advance(ctx, await begin(ctx, type, options), input, false);
+  async startAndSubmit(ctx: RequestContext, type: FlowType, input: FlowInput): Promise<{ flow: Flow; step: FlowStep }> {
+    return advance(ctx, await begin(ctx, type, {}), input, false);
   },
 
   /** The flow, when it exists, is of this type and has not expired; else a FlowError (410 for expired). */
