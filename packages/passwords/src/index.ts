@@ -9,3 +9,4 @@ export type { PasswordHashErrorCode } from './password-hash-error.js';
 export { COST_LIMITS, MAX_PASSWORD_BYTES } from './limits.js';
 export { firebaseScryptHash } from './schemes/firebase-scrypt.js';
 export type { FirebaseScryptInput } from './schemes/firebase-scrypt.js';
+export { OWASP_ARGON2ID_CONFIGURATIONS, meetsOwaspArgon2id } from './owasp.js';

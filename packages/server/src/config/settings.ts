@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { Argon2Policy } from '@tessera/passwords';
 import { SmtpUrlSchema } from '../mail/mail-env.js';
+import { Argon2SettingSchema, weakArgon2Reason } from './argon2-setting.js';
 
 /**
  * Every server setting, from the environment (documented in docs/configuration.md).
@@ -29,6 +31,8 @@ export const SettingsSchema = z.object({
   TESSERA_ADMIN_TENANT: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a tenant id').default('admin'),
   /** The bootstrap credential's secret; unset: a random one is printed once, at first start. */
   TESSERA_BOOTSTRAP_SECRET: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+  /** argon2id cost of new password hashes, `m=KiB,t=passes,p=lanes` (docs/configuration.md); default OWASP's m=19456,t=2,p=1. */
+  TESSERA_ARGON2: Argon2SettingSchema,
 });
 
 export interface Settings {
@@ -49,6 +53,8 @@ export interface Settings {
   production: boolean;
   adminTenant: string;
   bootstrapSecret: string | undefined;
+  /** The argon2id cost of new password hashes; stored hashes below it are re-hashed at sign-in. */
+  argon2: Argon2Policy;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
@@ -58,6 +64,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     throw new Error(`settings.invalid: ${problems}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const weakArgon2 = weakArgon2Reason(e.TESSERA_ARGON2);
+  if (production && weakArgon2) throw new Error(`settings.invalid: ${weakArgon2} Refused with NODE_ENV=production.`);
   const port = overrides.port ?? e.PORT;
   return {
     port,
@@ -73,9 +82,10 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Pa
     logLevel: e.TESSERA_LOG_LEVEL,
     smtpUrl: e.TESSERA_SMTP_URL,
     redisUrl: e.REDIS_URL,
-    production: e.NODE_ENV === 'production',
+    production,
     adminTenant: e.TESSERA_ADMIN_TENANT,
     bootstrapSecret: e.TESSERA_BOOTSTRAP_SECRET,
+    argon2: e.TESSERA_ARGON2,
     ...overrides,
   };
 }
@@ -100,5 +110,7 @@ export function settingsWarnings(settings: Settings, masterKeySource: 'env' | 'f
   if (masterKeySource === 'file' && (settings.production || !local)) {
     warnings.push('The master key is read from a key file in the data directory. In production set TESSERA_MASTER_KEY from a secret store so that a copy of the data directory alone does not reveal signing keys.');
   }
+  const weakArgon2 = weakArgon2Reason(settings.argon2);
+  if (weakArgon2) warnings.push(weakArgon2);
   return warnings;
 }

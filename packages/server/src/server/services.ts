@@ -21,7 +21,7 @@ export async function createServices(settings: Settings) {
   }
   const masterKey: MasterKey = loadMasterKey({ env: settings.masterKey, dataDir: settings.dataDir });
   const { db } = database;
-  const passwords = createPasswordContext();
+  const passwords = createPasswordContext({ argon2: settings.argon2 });
   // One store of brute-force and abuse counters per server: the database, or Redis when REDIS_URL is set.
   const limiterStore = createLimiterStore({ db, redisUrl: settings.redisUrl });
   return {
