@@ -3,13 +3,15 @@
  * - `verify`: N verify loops inside the verifier process (the baseline);
  * - `sign-in`: N loops of a JSON-API sign-in in one request (the login flow started with the
  *   credentials);
- * - `two-step`: N loops of the two-request form, start a login flow then submit it.
+ * - `two-step`: N loops of the two-request form, start a login flow then submit it;
+ * - `path`: `sign-in` against a second Tessera whose argon2 cost is the smallest there is, so
+ *   its CPU per sign-in is the path's own, without the hash and without argon2 sharing the core.
  * Every response is checked; anything but the expected status fails the run.
  */
 import { z } from 'zod';
 import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
 
-export const WORKLOADS = ['verify', 'sign-in', 'two-step'] as const;
+export const WORKLOADS = ['verify', 'sign-in', 'two-step', 'path'] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 export interface WorkloadResult {

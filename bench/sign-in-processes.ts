@@ -1,7 +1,8 @@
 /**
- * The two processes of the sign-in benchmark, both pinned to the server core with the same
+ * The processes of the sign-in benchmark, all pinned to the server core with the same
  * UV_THREADPOOL_SIZE: Tessera with one account whose stored hash is the argon2id PHC string the
- * harness made, and the bare argon2 verifier given that same hash.
+ * harness made, the bare argon2 verifier given that same hash, and a second Tessera whose
+ * argon2 cost (TESSERA_ARGON2) and stored hash are the cheapest possible, for the path alone.
  */
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
@@ -23,6 +24,13 @@ export interface SignInProcessContext {
   threadpoolSize: number;
   /** argon2id PHC string of SIGN_IN_USER.password, made with OWASP_ARGON2ID. */
   passwordHash: string;
+}
+
+/** What a Tessera of the benchmark differs in: its label, its user's stored hash, its TESSERA_ARGON2. */
+export interface SignInTesseraOptions {
+  label: string;
+  passwordHash: string;
+  argon2?: string;
 }
 
 export async function startVerifier(context: SignInProcessContext): Promise<SignInProcess> {
@@ -59,10 +67,10 @@ function tesseraConfig(passwordHash: string) {
 }
 
 /** Tessera as the token benchmark starts it: the `tessera` CLI, a fresh data directory, loopback. */
-export async function startSignInTessera(context: SignInProcessContext): Promise<SignInProcess> {
+export async function startSignInTessera(context: SignInProcessContext, options: SignInTesseraOptions): Promise<SignInProcess> {
   const tessera = await startTesseraProcess({
-    repoRoot: context.repoRoot, pinning: context.pinning, label: 'tessera sign-in', config: tesseraConfig(context.passwordHash),
-    env: { UV_THREADPOOL_SIZE: String(context.threadpoolSize) },
+    repoRoot: context.repoRoot, pinning: context.pinning, label: options.label, config: tesseraConfig(options.passwordHash),
+    env: { UV_THREADPOOL_SIZE: String(context.threadpoolSize), ...(options.argon2 ? { TESSERA_ARGON2: options.argon2 } : {}) },
   });
-  return { label: 'tessera', pid: tessera.pid, url: tessera.publicUrl, stop: tessera.stop };
+  return { label: options.label, pid: tessera.pid, url: tessera.publicUrl, stop: tessera.stop };
 }

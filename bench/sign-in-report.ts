@@ -52,7 +52,12 @@ export function summarizeSlices(workload: Workload, connections: number, slices:
   };
 }
 
-const LABELS: Record<Workload, string> = { verify: 'argon2 verify', 'sign-in': 'sign-in (one request)', 'two-step': 'sign-in (create+submit)' };
+const LABELS: Record<Workload, string> = {
+  verify: 'argon2 verify',
+  'sign-in': 'sign-in (one request)',
+  'two-step': 'sign-in (create+submit)',
+  path: 'path alone (no hash)',
+};
 
 const columns: Array<{ title: string; cell: (m: SignInMeasurement) => string }> = [
   { title: 'workload', cell: (m) => LABELS[m.workload] },
@@ -85,7 +90,7 @@ export interface SignInRatio {
 export function computeSignInRatios(measurements: SignInMeasurement[]): SignInRatio[] {
   return measurements.flatMap((m) => {
     const base = measurements.find((b) => b.workload === 'verify' && b.connections === m.connections);
-    if (!base || m.workload === 'verify') return [];
+    if (!base || m.workload === 'verify' || m.workload === 'path') return [];
     return [{ workload: m.workload, connections: m.connections, ratio: m.perSecond / base.perSecond,
       cpuRatio: m.cpuMicrosPerOperation / base.cpuMicrosPerOperation }];
   });
@@ -97,6 +102,25 @@ export function formatSignInRatios(ratios: SignInRatio[]): string {
       // The target is about a sign-in; the two-request form is shown beside it.
       const verdict = r.workload !== 'sign-in' ? '' : r.ratio >= SIGN_IN_TARGET_RATIO ? ' (meets target ≥ 0.90)' : ' (BELOW target ≥ 0.90)';
       return `${LABELS[r.workload]} / argon2 verify @ ${r.connections} conns: ${r.ratio.toFixed(3)}${verdict}, ${r.cpuRatio.toFixed(2)}× CPU per op`;
+    })
+    .join('\n');
+}
+
+/**
+ * The path's own cost: CPU per sign-in of the Tessera whose hash costs nothing, as a share of one
+ * verification, beside the main-thread CPU of a real sign-in that shares the core with argon2.
+ */
+export function formatPathCost(measurements: SignInMeasurement[]): string {
+  const find = (workload: Workload, connections: number) => measurements.find((m) => m.workload === workload && m.connections === connections);
+  return measurements
+    .filter((m) => m.workload === 'path')
+    .map((path) => {
+      const verify = find('verify', path.connections);
+      const signIn = find('sign-in', path.connections);
+      const ms = (micros: number | undefined) => ((micros ?? Number.NaN) / 1_000).toFixed(2);
+      const share = verify ? ` = ${((100 * path.cpuMicrosPerOperation) / verify.cpuMicrosPerOperation).toFixed(1)} % of a verification` : '';
+      const beside = signIn ? `; with the hash on the same core the main thread spends ${ms(signIn.mainThreadCpuMicrosPerOperation)} ms` : '';
+      return `path alone (no hash) @ ${path.connections} conns: ${ms(path.cpuMicrosPerOperation)} ms CPU per sign-in${share} (main ${ms(path.mainThreadCpuMicrosPerOperation)} ms)${beside}`;
     })
     .join('\n');
 }

@@ -50,6 +50,12 @@ export function threadpoolSize(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(explicit) && explicit > 0 ? explicit : Math.max(4, availableParallelism());
 }
 
+/**
+ * The argon2id cost of the second Tessera, whose sign-ins measure the path without its hash:
+ * the smallest argon2 there is (8 KiB, one pass), a few microseconds per verification.
+ */
+export const PATH_ONLY_ARGON2 = { memoryCost: 8, timeCost: 1, parallelism: 1 } as const;
+
 /** The tenant and account the benchmark signs in to. The password is public: it exists only in the run's throwaway data. */
 export const SIGN_IN_TENANT = 'bench';
 export const SIGN_IN_USER = {

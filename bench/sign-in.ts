@@ -15,33 +15,44 @@ import { runSignIns, runVerifies, signInOnce, signInTwoStep, WORKLOADS } from '.
 import type { Workload, WorkloadResult } from './sign-in-load.js';
 import { startSignInTessera, startVerifier } from './sign-in-processes.js';
 import type { SignInProcess } from './sign-in-processes.js';
-import { computeSignInRatios, formatSignInRatios, formatSignInTable, summarizeSlices } from './sign-in-report.js';
+import { computeSignInRatios, formatPathCost, formatSignInRatios, formatSignInTable, summarizeSlices } from './sign-in-report.js';
 import type { SignInMeasurement, SignInSlice } from './sign-in-report.js';
-import { parseSignInEnv, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
+import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
+import { parseSignInEnv, PATH_ONLY_ARGON2, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
 
 interface Setup {
   env: BenchEnv;
   tessera: SignInProcess;
   verifier: SignInProcess;
+  /** Tessera with the cheapest argon2 cost (PATH_ONLY_ARGON2), for the `path` workload. */
+  pathOnly: SignInProcess;
 }
 
-const processOf = (setup: Setup, workload: Workload) => (workload === 'verify' ? setup.verifier : setup.tessera);
+const PROCESS_OF: Record<Workload, (setup: Setup) => SignInProcess> = {
+  verify: (setup) => setup.verifier,
+  'sign-in': (setup) => setup.tessera,
+  'two-step': (setup) => setup.tessera,
+  path: (setup) => setup.pathOnly,
+};
 
 function runWorkload(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<WorkloadResult> {
-  if (workload === 'verify') return runVerifies(setup.verifier.url, seconds, connections);
-  return runSignIns(setup.tessera.url, seconds, connections, workload === 'sign-in' ? signInOnce : signInTwoStep);
+  const { url } = PROCESS_OF[workload](setup);
+  if (workload === 'verify') return runVerifies(url, seconds, connections);
+  return runSignIns(url, seconds, connections, workload === 'two-step' ? signInTwoStep : signInOnce);
 }
 
+const allCpuMicros = (processes: SignInProcess[]) => processes.reduce((sum, p) => sum + readProcessTreeCpuMicros(p.pid), 0);
+
 async function measureSlice(setup: Setup, workload: Workload, seconds: number, connections: number): Promise<SignInSlice> {
-  const server = processOf(setup, workload);
-  const bystander = workload === 'verify' ? setup.tessera : setup.verifier;
+  const server = PROCESS_OF[workload](setup);
+  const bystanders = [setup.tessera, setup.verifier, setup.pathOnly].filter((p) => p !== server);
   const serverCpu = startCpuMeter(server.pid);
-  const bystanderBefore = readProcessTreeCpuMicros(bystander.pid);
+  const bystandersBefore = allCpuMicros(bystanders);
   const startedAt = process.hrtime.bigint();
   const result = await runWorkload(setup, workload, seconds, connections);
   const wallMicros = Number(process.hrtime.bigint() - startedAt) / 1_000;
   const { cpuMicros, mainThreadCpuMicros } = serverCpu();
-  const bystanderCpuMicros = readProcessTreeCpuMicros(bystander.pid) - bystanderBefore;
+  const bystanderCpuMicros = allCpuMicros(bystanders) - bystandersBefore;
   return { result, wallMicros, cpuMicros, mainThreadCpuMicros, bystanderCpuMicros };
 }
 
@@ -67,21 +78,23 @@ async function measureAtConcurrency(setup: Setup, connections: number): Promise<
 
 function warnAboutMeasurement(m: SignInMeasurement): void {
   if (m.cpuUtilisation < 0.85) console.warn(`  warning: ${m.workload} got only ${Math.round(m.cpuUtilisation * 100)}% of its core (machine busy?)`);
-  if (m.bystanderCpuUtilisation > 0.02) console.warn(`  warning: the idle process used ${Math.round(m.bystanderCpuUtilisation * 100)}% of a core during ${m.workload}`);
+  if (m.bystanderCpuUtilisation > 0.02) console.warn(`  warning: the idle processes used ${Math.round(m.bystanderCpuUtilisation * 100)}% of a core during ${m.workload}`);
 }
 
-/** Unmeasured sign-ins right after Tessera starts (BENCH_SETTLE), so no measurement sees its JIT warming up. */
+/** Unmeasured sign-ins right after each Tessera starts (BENCH_SETTLE), so no measurement sees its JIT warming up. */
 async function settle(setup: Setup, connections: number): Promise<void> {
   const seconds = setup.env.BENCH_SETTLE;
   if (seconds === 0) return;
-  console.log(`settling: ${seconds} s of unmeasured sign-ins at ${connections} connections`);
+  console.log(`settling: ${seconds} s of unmeasured sign-ins at ${connections} connections on each Tessera`);
   await measureSlice(setup, 'sign-in', seconds, connections);
+  await measureSlice(setup, 'path', seconds, connections);
 }
 
 /** Before any load: a sign-in in each form must end in a session, and the verifier must verify. */
-async function assertBothWork(setup: Setup): Promise<void> {
+async function assertAllWork(setup: Setup): Promise<void> {
   await signInOnce(setup.tessera.url);
   await signInTwoStep(setup.tessera.url);
+  await signInOnce(setup.pathOnly.url);
   await measureSlice(setup, 'verify', 1, threadpoolSize());
 }
 
@@ -101,23 +114,29 @@ export async function runSignInBenchmark(options: { repoRoot: string }): Promise
   const threads = threadpoolSize();
   const { memoryCost: m, timeCost: t, parallelism: p } = OWASP_ARGON2ID;
   console.log(`\nSign-in benchmark: password sign-in through the flows JSON API vs bare argon2id verify (m=${m},t=${t},p=${p})`);
-  console.log(`CPU: ${pinning.description}; UV_THREADPOOL_SIZE=${threads} for both processes\n`);
+  console.log(`CPU: ${pinning.description}; UV_THREADPOOL_SIZE=${threads} for every process\n`);
   // The same PHC string for both: Tessera stores it (config passwordHash), the verifier verifies it.
   const passwordHash = await createPasswordContext().hash(SIGN_IN_USER.password);
+  const pathOnlyHash = await createPasswordContext({ argon2: PATH_ONLY_ARGON2 }).hash(SIGN_IN_USER.password);
   const processes: SignInProcess[] = [];
   try {
     const context = { repoRoot: options.repoRoot, pinning, threadpoolSize: threads, passwordHash };
-    processes.push(await startVerifier(context), await startSignInTessera(context));
-    const [verifier, tessera] = processes as [SignInProcess, SignInProcess];
-    const setup: Setup = { env, tessera, verifier };
-    await assertBothWork(setup);
-    console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; first sign-in ok\n`);
+    processes.push(
+      await startVerifier(context),
+      await startSignInTessera(context, { label: 'tessera sign-in', passwordHash }),
+      await startSignInTessera(context, { label: 'tessera path only', passwordHash: pathOnlyHash, argon2: formatArgon2(PATH_ONLY_ARGON2) }),
+    );
+    const [verifier, tessera, pathOnly] = processes as [SignInProcess, SignInProcess, SignInProcess];
+    const setup: Setup = { env, tessera, verifier, pathOnly };
+    await assertAllWork(setup);
+    console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; path only (TESSERA_ARGON2=${formatArgon2(PATH_ONLY_ARGON2)}): pid ${pathOnly.pid}; first sign-ins ok\n`);
     await settle(setup, concurrencies[0] ?? 1);
     const measurements: SignInMeasurement[] = [];
     for (const connections of concurrencies) measurements.push(...(await measureAtConcurrency(setup, connections)));
     console.log(`\n${new Date().toISOString()}  sign-in  ${pinning.description}\n`);
     console.log(formatSignInTable(measurements));
     console.log(`\n${formatSignInRatios(computeSignInRatios(measurements))}`);
+    console.log(formatPathCost(measurements));
     return 0;
   } finally {
     clearTimeout(watchdog);
