@@ -9,6 +9,7 @@ import * as consents from './migrations/0006-consents.js';
 import * as management from './migrations/0007-management.js';
 import * as apiAllowedClients from './migrations/0008-api-allowed-clients.js';
 import * as factors from './migrations/0009-factors.js';
+import * as expiryWarningIndex from './migrations/0010-expiry-warning-index.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '0007-management': management,
   '0008-api-allowed-clients': apiAllowedClients,
   '0009-factors': factors,
+  '0010-expiry-warning-index': expiryWarningIndex,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -12,17 +12,18 @@ export interface ExpiryWarning {
 
 /**
  * A filter for credentials not warned of yet: no `type` event for `subject` in the tenant since
- * the warning window opened (`expiry - days`). Warnings are written with `created_at = now`, only
- * inside the window, so the look-up reads the tenant's events since then (index
- * `audit_events_tenant_time`) and usually stops at the first row.
+ * the warning window opened (`expiry - days`). One probe of the partial index
+ * `audit_events_expiry_warnings` (migration 0010), which holds only warning events; a new
+ * warning type must be added to that index's predicate.
  */
 export function notWarnedOf(type: AuditEventType, days: number, refs: { tenant: string; subject: string; expiry: string }) {
-  // The references are fixed column names chosen by the callers, never input.
+  // The references are fixed column names chosen by the callers, never input. The type is a
+  // literal, not a parameter, so the planner can prove the partial index's predicate.
   return sql<boolean>`not exists (select 1 from audit_events e
     where e.tenant_id = ${sql.ref(refs.tenant)}
-      and e.created_at >= ${sql.ref(refs.expiry)} - ${`${days} days`}::interval
-      and e.type = ${type}
-      and e.subject = ${sql.ref(refs.subject)}::text)`;
+      and e.subject = ${sql.ref(refs.subject)}::text
+      and e.type = ${sql.lit(type)}
+      and e.created_at >= ${sql.ref(refs.expiry)} - ${`${days} days`}::interval)`;
 }
 
 /**
