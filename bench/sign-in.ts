@@ -1,12 +1,15 @@
 /**
  * The sign-in benchmark (`npm run bench`, BENCH_SUITES=sign-in for it alone): password
  * sign-ins per second through Tessera's flows JSON API, against the bare argon2id verification
- * rate with the same parameters on the same core, in the same run. See docs/benchmarks.md.
+ * rate with the same parameters on the same core, in the same run; and, beside them, the path
+ * alone: sign-ins on a second Tessera whose argon2 cost is the smallest there is. See
+ * docs/benchmarks.md.
  *
  * Env: BENCH_DURATION, BENCH_WARMUP, BENCH_SETTLE, BENCH_SLICES, BENCH_NODE_FLAGS (as the token benchmark),
  * BENCH_SIGNIN_CONNECTIONS (default: threadpool size and 4× it), UV_THREADPOOL_SIZE.
  */
 import { createPasswordContext, OWASP_ARGON2ID } from '@tessera/passwords';
+import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
 import { parseBenchEnv } from './bench-settings.js';
 import type { BenchEnv } from './bench-settings.js';
 import { pinHarness } from './cpu-pinning.js';
@@ -17,7 +20,6 @@ import { startSignInTessera, startVerifier } from './sign-in-processes.js';
 import type { SignInProcess } from './sign-in-processes.js';
 import { computeSignInRatios, formatPathCost, formatSignInRatios, formatSignInTable, summarizeSlices } from './sign-in-report.js';
 import type { SignInMeasurement, SignInSlice } from './sign-in-report.js';
-import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
 import { parseSignInEnv, PATH_ONLY_ARGON2, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
 
 interface Setup {
