@@ -1,7 +1,7 @@
 export type { SchemeId } from './scheme-id.js';
 export { SCHEME_IDS } from './scheme-id.js';
 export { identify, assertKnownHash } from './identify.js';
-export { createPasswordContext, OWASP_ARGON2ID } from './password-context.js';
+export { argon2PolicyProblem, createPasswordContext, OWASP_ARGON2ID } from './password-context.js';
 export type { PasswordContext, PasswordPolicy, Argon2Policy } from './password-context.js';
 export type { Normalization } from './normalize.js';
 export { PasswordHashError } from './password-hash-error.js';

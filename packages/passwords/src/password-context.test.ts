@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPasswordContext, MAX_PASSWORD_BYTES, OWASP_ARGON2ID, PasswordHashError } from './index.js';
+import { argon2PolicyProblem, createPasswordContext, MAX_PASSWORD_BYTES, OWASP_ARGON2ID, PasswordHashError } from './index.js';
 
 const cheap = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 const passwords = createPasswordContext({ argon2: cheap });
@@ -79,6 +79,13 @@ describe('createPasswordContext', () => {
     expect(() => createPasswordContext({ argon2: { timeCost: 0 } })).toThrow(RangeError);
     expect(() => createPasswordContext({ argon2: { memoryCost: 8, parallelism: 2 } })).toThrow(RangeError);
     expect(() => createPasswordContext({ normalize: 'NFC' as 'none' })).toThrow(RangeError);
+  });
+
+  it('argon2PolicyProblem says why a policy would be refused, and nothing for a usable one', () => {
+    expect(argon2PolicyProblem(OWASP_ARGON2ID)).toBeUndefined();
+    expect(argon2PolicyProblem({ memoryCost: 8, timeCost: 1, parallelism: 1 })).toBeUndefined();
+    expect(argon2PolicyProblem({ memoryCost: 8, timeCost: 1, parallelism: 2 })).toMatch(/^out of range: need integers .*8·p ≤ m ≤ 262144 KiB$/);
+    expect(argon2PolicyProblem({ memoryCost: 19456, timeCost: 1.5, parallelism: 1 })).toMatch(/out of range/);
   });
 
   it('verifyNothing returns false and costs about one verification (no user enumeration, OWASP ASVS V2.2)', async () => {

@@ -72,18 +72,32 @@ export interface PasswordContext {
   verifyNothing(password: string): Promise<false>;
 }
 
-function resolveArgon2(input: Partial<Argon2Policy> | undefined): Argon2Policy {
-  const policy = { ...OWASP_ARGON2ID, ...input };
+/**
+ * Why `createPasswordContext` would refuse an argon2 policy (outside argon2's minimums or
+ * COST_LIMITS), or undefined when it is usable.
+ *
+ * @example
+ * ```ts
+ * import { argon2PolicyProblem } from '@tessera/passwords';
+ * argon2PolicyProblem({ memoryCost: 19456, timeCost: 0, parallelism: 1 }); // 'out of range: need integers …'
+ * ```
+ */
+export function argon2PolicyProblem(policy: Readonly<Argon2Policy>): string | undefined {
   const within = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
   if (
-    !within(policy.parallelism, 1, COST_LIMITS.argon2Parallelism) ||
-    !within(policy.timeCost, 1, COST_LIMITS.argon2TimeCost) ||
-    !within(policy.memoryCost, 8 * policy.parallelism, COST_LIMITS.argon2MemoryKiB)
+    within(policy.parallelism, 1, COST_LIMITS.argon2Parallelism) &&
+    within(policy.timeCost, 1, COST_LIMITS.argon2TimeCost) &&
+    within(policy.memoryCost, 8 * policy.parallelism, COST_LIMITS.argon2MemoryKiB)
   ) {
-    throw new RangeError(
-      `argon2 policy out of range: need integers 1 ≤ p ≤ ${COST_LIMITS.argon2Parallelism}, 1 ≤ t ≤ ${COST_LIMITS.argon2TimeCost}, 8·p ≤ m ≤ ${COST_LIMITS.argon2MemoryKiB} KiB`,
-    );
+    return undefined;
   }
+  return `out of range: need integers 1 ≤ p ≤ ${COST_LIMITS.argon2Parallelism}, 1 ≤ t ≤ ${COST_LIMITS.argon2TimeCost}, 8·p ≤ m ≤ ${COST_LIMITS.argon2MemoryKiB} KiB`;
+}
+
+function resolveArgon2(input: Partial<Argon2Policy> | undefined): Argon2Policy {
+  const policy = { ...OWASP_ARGON2ID, ...input };
+  const problem = argon2PolicyProblem(policy);
+  if (problem) throw new RangeError(`argon2 policy ${problem}`);
   return policy;
 }
 

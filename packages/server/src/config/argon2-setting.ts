@@ -1,4 +1,4 @@
-import { COST_LIMITS, meetsOwaspArgon2id, OWASP_ARGON2ID, type Argon2Policy } from '@tessera/passwords';
+import { argon2PolicyProblem, meetsOwaspArgon2id, OWASP_ARGON2ID, type Argon2Policy } from '@tessera/passwords';
 import { z } from 'zod';
 
 const NAMES = { m: 'memoryCost', t: 'timeCost', p: 'parallelism' } as const;
@@ -22,13 +22,9 @@ export const Argon2SettingSchema = z
     }
     const policy: Argon2Policy = { ...OWASP_ARGON2ID };
     for (const [key, number] of pairs) policy[NAMES[key]] = Number(number);
-    const { memoryCost: m, timeCost: t, parallelism: p } = policy;
-    const within = p <= COST_LIMITS.argon2Parallelism && t >= 1 && t <= COST_LIMITS.argon2TimeCost && p >= 1 && m >= 8 * p && m <= COST_LIMITS.argon2MemoryKiB;
-    if (!within) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `out of range: need 1 ≤ p ≤ ${COST_LIMITS.argon2Parallelism}, 1 ≤ t ≤ ${COST_LIMITS.argon2TimeCost}, 8·p ≤ m ≤ ${COST_LIMITS.argon2MemoryKiB} (KiB)`,
-      });
+    const problem = argon2PolicyProblem(policy);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: problem });
       return z.NEVER;
     }
     return policy;
