@@ -101,7 +101,8 @@ async function assertAllWork(setup: Setup): Promise<void> {
 }
 
 function armWatchdog(env: BenchEnv, concurrencies: number): NodeJS.Timeout {
-  const budgetMs = (concurrencies * WORKLOADS.length * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + env.BENCH_SETTLE + 180) * 1_000;
+  // Settling runs once on each Tessera.
+  const budgetMs = (concurrencies * WORKLOADS.length * (env.BENCH_DURATION + env.BENCH_WARMUP) * 2 + env.BENCH_SETTLE * 2 + 180) * 1_000;
   return setTimeout(() => {
     console.error(`sign-in bench: gave up after ${budgetMs / 1_000} s`);
     process.exit(1);
