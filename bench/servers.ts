@@ -7,7 +7,8 @@ import type { BenchAlg, BenchServerKind } from './bench-settings.js';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { serverNodeFlags, startServerProcess } from './server-process.js';
-import { findFreePort, startTesseraProcess } from './tessera-process.js';
+import { findFreePort } from '../packages/server/src/server/free-port.js';
+import { startTesseraProcess } from './tessera-process.js';
 
 export interface BenchServer {
   label: string;

@@ -8,7 +8,8 @@ import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { serverNodeFlags, startServerProcess } from './server-process.js';
 import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
-import { findFreePort, startTesseraProcess } from './tessera-process.js';
+import { findFreePort } from '../packages/server/src/server/free-port.js';
+import { startTesseraProcess } from './tessera-process.js';
 
 export interface SignInProcess {
   label: string;

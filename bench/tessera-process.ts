@@ -2,26 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { findFreePort } from '../packages/server/src/server/free-port.js';
 import { pinnedCommand, type CpuPinning } from './cpu-pinning.js';
 import { serverNodeFlags, startServerProcess } from './server-process.js';
 
 const TESSERA_BIN = 'packages/server/bin/tessera.js';
-
-/** A port free on 127.0.0.1 a moment ago. */
-export function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 export interface TesseraProcess {
   pid: number;

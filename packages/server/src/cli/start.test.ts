@@ -61,4 +61,34 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('tessera start', () => {
     expect(stderr).toContain('SIGTERM: shutting down');
     expect(existsSync(lockFileOf(dataDir))).toBe(false);
   });
+
+  it('with --port 0 picks a free port, and the default public URL and every issuer name it', async () => {
+    const env = Object.fromEntries(Object.entries(process.env)
+      .filter(([key]) => !key.startsWith('TESSERA_') && !['DATABASE_URL', 'PORT', 'HOST'].includes(key)));
+    const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
+      cwd: root, env: { ...env, TESSERA_DATA_DIR: path.join(root, 'data-port-0') }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const match = /Tessera is listening on http:\/\/127\.0\.0\.1:(\d+)\n  issuer \S+\n/.exec(stdout);
+        if (match) resolve(Number(match[1]));
+      });
+      void exited.then((code) => reject(new Error(`exited with ${code} before ready:\n${stdout}`)));
+    });
+    try {
+      expect(port).toBeGreaterThan(0);
+      expect(stdout).toContain(`  issuer http://localhost:${port}/admin\n`);
+      const discovery = await fetch(`http://127.0.0.1:${port}/admin/.well-known/openid-configuration`);
+      expect(discovery.status).toBe(200);
+      const metadata = await discovery.json() as { issuer: string; token_endpoint: string };
+      expect(metadata.issuer).toBe(`http://localhost:${port}/admin`);
+      expect(metadata.token_endpoint).toBe(`http://localhost:${port}/admin/token`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
 });

@@ -1,23 +1,2 @@
-import { createServer } from 'node:net';
-
-/**
- * A TCP port that was free a moment ago: listen on port 0, read the port, close. The caller
- * binds it next; the small race with other processes is why startTestServer retries on
- * EADDRINUSE.
- */
-export function findFreePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a listening socket'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
+/** The tests use the server's own free-port probe (src/server/free-port.ts). */
+export { findFreePort } from '../../src/server/free-port.js';

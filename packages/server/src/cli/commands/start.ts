@@ -6,6 +6,7 @@ import { loadConfigFile } from '../../config/load-config-file.js';
 import { settingsWarnings, type Settings } from '../../config/settings.js';
 import { mailWarnings } from '../../mail/mailer.js';
 import { createServices, type Services } from '../../server/services.js';
+import { findFreePort } from '../../server/free-port.js';
 import { lockDataDir, readCliSettings } from '../cli-context.js';
 import { printLine, printNote } from '../output.js';
 import { printApplySummary } from '../print-summary.js';
@@ -37,8 +38,18 @@ Examples:
     });
 }
 
+/**
+ * The settings, with port 0 (`--port 0`, PORT=0) replaced by a port that is free now, before
+ * anything uses it: the default public URL, and so every issuer and link, names the real port.
+ */
+async function readStartSettings(port: number | undefined): Promise<Settings> {
+  const settings = readCliSettings(port === undefined ? {} : { port });
+  if (settings.port !== 0) return settings;
+  return readCliSettings({ port: await findFreePort(settings.host) });
+}
+
 async function startServer(options: StartOptions): Promise<void> {
-  const settings = readCliSettings(options.port === undefined ? {} : { port: options.port });
+  const settings = await readStartSettings(options.port);
   const configFile = options.config ?? settings.configFile ?? (options.demo ? DEMO_CONFIG_FILE : undefined);
   // A broken file stops the start before anything is opened.
   const config = configFile ? await loadConfigFile(configFile) : undefined;
