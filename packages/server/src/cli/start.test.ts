@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../test/support/free-port.js';
+import { findFreePort } from '../server/free-port.js';
 import { testDatabaseKind } from '../../test/support/test-database.js';
 import { lockFileOf } from '../db/data-dir-lock.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findFreePort } from '../../test/support/free-port.js';
+import { findFreePort } from '../server/free-port.js';
 import { openMigratedTestDatabase } from '../../test/support/test-database.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { MailSettingsSchema } from './mail-settings.js';

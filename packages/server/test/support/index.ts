@@ -1,4 +1,4 @@
-export { findFreePort } from './free-port.js';
+export { findFreePort } from '../../src/server/free-port.js';
 export { basicAuth, createCookieJar, createHttpClient, form } from './http.js';
 export type { CookieJar, FollowResult, HttpClient, RedirectHop, StoredCookie } from './http.js';
 export type { CliResult, ServerExit } from './server-process.js';

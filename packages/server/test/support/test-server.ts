@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
-import { findFreePort } from './free-port.js';
+import { findFreePort } from '../../src/server/free-port.js';
 import { runCli, spawnServer, type CliResult, type ServerExit, type ServerProcess } from './server-process.js';
 import {
   createTestPostgresDatabase,

@@ -21,10 +21,16 @@ export const FLOW_DEFINITIONS: Record<FlowType, FlowDefinition> = {
 
 type StartOptions = { interactionUid?: string | undefined; init?: Record<string, unknown> };
 
-/** A new flow, in memory: its id, first state and form. */
-async function begin(ctx: RequestContext, type: FlowType, options: StartOptions): Promise<Flow> {
+/** The flow's definition; a FlowError (401) when the flow needs a signed-in user and there is none. */
+function definitionFor(ctx: RequestContext, type: FlowType): FlowDefinition {
   const definition = FLOW_DEFINITIONS[type];
   if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
+  return definition;
+}
+
+/** A new flow, in memory: its id, first state and form. */
+async function begin(ctx: RequestContext, type: FlowType, options: StartOptions): Promise<Flow> {
+  const definition = definitionFor(ctx, type);
   const started = await definition.start(ctx, options.init);
   return {
     id: newFlowId(), tenantId: ctx.tenant.id, type, state: started.state, userId: started.userId ?? null,
@@ -35,8 +41,7 @@ async function begin(ctx: RequestContext, type: FlowType, options: StartOptions)
 
 /** Runs a submission and stores the flow as it leaves it: inserted when it was never stored, else updated. */
 async function advance(ctx: RequestContext, flow: Flow, input: FlowInput, stored: boolean): Promise<{ flow: Flow; step: FlowStep }> {
-  const definition = FLOW_DEFINITIONS[flow.type];
-  if (definition.requiresSession && !ctx.session) throw new FlowError(401, textFor(ctx).error('session.required'));
+  const definition = definitionFor(ctx, flow.type);
   if (flow.state === 'success') return { flow, step: { state: flow.state, status: 409, ui: { ...flow.ui, messages: [textFor(ctx).error('flow.completed')] } } };
   const step = await definition.submit(ctx, flow, input);
   const next: Flow = { ...flow, state: step.state, ui: step.ui, data: step.data ?? flow.data, userId: step.userId ?? flow.userId };
