@@ -10,6 +10,7 @@ import * as management from './migrations/0007-management.js';
 import * as apiAllowedClients from './migrations/0008-api-allowed-clients.js';
 import * as factors from './migrations/0009-factors.js';
 import * as expiryWarningIndex from './migrations/0010-expiry-warning-index.js';
+import * as sweepIndexes from './migrations/0011-sweep-indexes.js';
 
 /** Migrations are listed here in order; a new one is a new file plus one line. */
 const migrations: Record<string, Migration> = {
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '0008-api-allowed-clients': apiAllowedClients,
   '0009-factors': factors,
   '0010-expiry-warning-index': expiryWarningIndex,
+  '0011-sweep-indexes': sweepIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

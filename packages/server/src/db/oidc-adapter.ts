@@ -1,5 +1,6 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from './database.js';
+import { DELETE_BATCH_ROWS, deleteBatch } from './delete-batch.js';
 
 export interface OidcAdapterOptions {
   db: Db;
@@ -94,15 +95,12 @@ export function createOidcAdapterClass(options: OidcAdapterOptions): new (model:
 export const EXPIRED_DEVICE_CODE_KEPT_SECONDS = 3600;
 
 /** Deletes expired artifacts (device codes an hour later); run periodically by the server. Returns the number removed. */
-export async function sweepExpiredOidcPayloads(db: Db, now = new Date()): Promise<number> {
+export function sweepExpiredOidcPayloads(db: Db, now = new Date(), limit = DELETE_BATCH_ROWS): Promise<number> {
   const deviceCodesBefore = new Date(now.getTime() - EXPIRED_DEVICE_CODE_KEPT_SECONDS * 1000);
-  const result = await db.deleteFrom('oidc_payloads')
-    .where((eb) => eb.or([
-      eb.and([eb('model', '<>', 'DeviceCode'), eb('expires_at', '<', now)]),
-      eb.and([eb('model', '=', 'DeviceCode'), eb('expires_at', '<', deviceCodesBefore)]),
-    ]))
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteBatch(db, 'oidc_payloads', (eb) => eb.or([
+    eb.and([eb('model', '<>', 'DeviceCode'), eb('expires_at', '<', now)]),
+    eb.and([eb('model', '=', 'DeviceCode'), eb('expires_at', '<', deviceCodesBefore)]),
+  ]), limit);
 }
 
 /** False for strings PostgreSQL cannot store or compare as text (NUL) and absurd lengths. */

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/database.js';
+import { DELETE_BATCH_ROWS, deleteBatch } from '../db/delete-batch.js';
 import type { MailOutboxTable } from '../db/schema.js';
 
 export interface OutboxMail {
@@ -54,9 +55,8 @@ export function createOutboxRepository(db: Db) {
     },
 
     /** Deletes mail stored before `before` (the sweeper keeps a week: OUTBOX_RETENTION_DAYS). */
-    async deleteOlderThan(before: Date): Promise<number> {
-      const result = await db.deleteFrom('mail_outbox').where('created_at', '<', before).executeTakeFirst();
-      return Number(result.numDeletedRows);
+    deleteOlderThan(before: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'mail_outbox', (eb) => eb('created_at', '<', before), limit);
     },
   };
 }

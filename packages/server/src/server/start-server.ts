@@ -1,14 +1,8 @@
 import { createAuditWriter } from '../audit/audit-writer.js';
-import { sweepExpiredOidcPayloads } from '../db/oidc-adapter.js';
-import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
-import { createFlowRepository } from '../db/repositories/flows.js';
-import { createOutboxRepository, OUTBOX_RETENTION_DAYS } from '../mail/outbox-repository.js';
-import { warnOfExpiringSecrets } from '../security/client-secret-expiry.js';
-import { warnOfExpiringCertificates } from '../security/certificate-expiry.js';
-import { sweepExpiredRateLimits } from '../security/rate-limits/index.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from './services.js';
+import { createSweeper } from './sweeper.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -31,17 +25,13 @@ export async function startHttpServer(services: Services): Promise<RunningServer
   const log = (message: string, error: unknown) => app.log.warn({ err: error }, message);
   const reload = setInterval(() => registry.refresh().catch((error) => log('reload check failed', error)),
     services.settings.reloadIntervalSeconds * 1000);
+  const sweeper = createSweeper(services.db);
   const sweepOnce = async () => {
-    const now = new Date();
-    await sweepExpiredOidcPayloads(services.db);
-    await createFlowRepository(services.db).sweep(now);
-    await createAccountTokenRepository(services.db).sweep(now);
-    await sweepExpiredRateLimits(services.db, now);
-    await createOutboxRepository(services.db).deleteOlderThan(new Date(now.getTime() - OUTBOX_RETENTION_DAYS * 86_400_000));
-    await warnOfExpiringSecrets(services.db, now);
-    await warnOfExpiringCertificates(services.db, now);
+    const { removed, failed } = await sweeper.sweepOnce();
+    if (Object.keys(removed).length) app.log.debug({ removed }, 'sweep removed expired rows');
+    for (const { task, error } of failed) log(`sweep of ${task} failed`, error);
   };
-  const sweep = setInterval(() => sweepOnce().catch((error) => log('sweep failed', error)), SWEEP_INTERVAL_MS);
+  const sweep = setInterval(() => void sweepOnce(), SWEEP_INTERVAL_MS);
   reload.unref();
   sweep.unref();
 
@@ -54,6 +44,7 @@ export async function startHttpServer(services: Services): Promise<RunningServer
       clearInterval(reload);
       clearInterval(sweep);
       await app.close();
+      await sweeper.idle();
       await audit.drain();
     },
   };

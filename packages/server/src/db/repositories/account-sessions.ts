@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { auditEventsInsert, type AuditEvent } from '../../audit/audit-log.js';
 import type { Db } from '../database.js';
+import { DELETE_BATCH_ROWS, deleteBatch } from '../delete-batch.js';
 import { hashAccountToken } from './account-tokens.js';
 
 export interface AccountSession {
@@ -78,6 +79,10 @@ export function createAccountSessionRepository(db: Db) {
     },
     async revokeAllForUser(userId: string, now: Date): Promise<void> {
       await db.updateTable('account_sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+    },
+    /** Deletes up to `limit` expired sessions (revoked ones too, once expired); returns how many. */
+    sweep(now: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'account_sessions', (eb) => eb('expires_at', '<', now), limit);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
+import { DELETE_BATCH_ROWS, daysBefore, deleteBatch } from '../delete-batch.js';
 
 /** What an emailed link or code is for. */
 export type AccountTokenPurpose = 'verify_email' | 'reset_password' | 'unblock' | 'change_email' | 'verify_code' | 'reset_code'
@@ -65,10 +66,8 @@ export function createAccountTokenRepository(db: Db) {
         .execute();
     },
     /** Deletes rows that expired a day ago or more (kept a day for "this link has expired" vs "unknown"). */
-    async sweep(now: Date): Promise<number> {
-      const result = await db.deleteFrom('account_tokens')
-        .where('expires_at', '<', sql<Date>`${now}::timestamptz - interval '1 day'`).executeTakeFirst();
-      return Number(result.numDeletedRows);
+    sweep(now: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'account_tokens', (eb) => eb('expires_at', '<', daysBefore(now, 1)), limit);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
+import { DELETE_BATCH_ROWS, daysBefore, deleteBatch } from '../delete-batch.js';
 
 export type StoredFactorKind = 'totp' | 'passkey' | 'sms';
 
@@ -109,10 +110,8 @@ export function createFactorRepository(db: Db) {
       return Number(result.numDeletedRows) === 1;
     },
     /** Drops enrolments that were never confirmed, a day after they began. */
-    async sweepPending(now: Date): Promise<number> {
-      const result = await db.deleteFrom('user_factors').where('confirmed', '=', false)
-        .where('created_at', '<', sql<Date>`${now}::timestamptz - interval '1 day'`).executeTakeFirst();
-      return Number(result.numDeletedRows);
+    sweepPending(now: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'user_factors', (eb) => eb.and([eb('confirmed', '=', false), eb('created_at', '<', daysBefore(now, 1))]), limit);
     },
   };
 }
@@ -181,6 +180,10 @@ export function createRememberedDeviceRepository(db: Db) {
         .where('revoked_at', 'is', null);
       if (id) query = query.where('id', '=', id);
       return Number((await query.executeTakeFirst()).numUpdatedRows);
+    },
+    /** Deletes up to `limit` expired grants (revoked ones too, once expired); returns how many. */
+    sweep(now: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'remembered_devices', (eb) => eb('expires_at', '<', now), limit);
     },
   };
 }

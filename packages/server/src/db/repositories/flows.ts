@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../database.js';
+import { DELETE_BATCH_ROWS, deleteBatch } from '../delete-batch.js';
 
 export interface StoredFlow {
   id: string;
@@ -44,8 +45,9 @@ export function createFlowRepository(db: Db) {
         state: flow.state, ui: JSON.stringify(flow.ui), data: JSON.stringify(flow.data), user_id: flow.userId, updated_at: new Date(),
       }).where('id', '=', flow.id).execute();
     },
-    async sweep(now: Date): Promise<void> {
-      await db.deleteFrom('flows').where('expires_at', '<', now).execute();
+    /** Deletes up to `limit` expired flows; returns how many. */
+    sweep(now: Date, limit = DELETE_BATCH_ROWS): Promise<number> {
+      return deleteBatch(db, 'flows', (eb) => eb('expires_at', '<', now), limit);
     },
   };
 }

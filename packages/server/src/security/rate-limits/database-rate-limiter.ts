@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import { RateLimiterRes, type IRateLimiterOptions, type RateLimiterStoreAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../../db/database.js';
+import { DELETE_BATCH_ROWS, deleteBatch } from '../../db/delete-batch.js';
 
 // rate-limiter-flexible's types declare RateLimiterStoreAbstract, but its index does not export
 // it at runtime: it is the documented base of every store, so we load it from its file.
@@ -120,8 +121,7 @@ function toCounter(row: { points: number; expire: string | number | null }): Sto
  * Deletes counters that expired before `now` (keys without expiry stay: they are the per-account
  * unblock generations). Call it from the server's periodic sweeper; returns how many rows went.
  */
-export async function sweepExpiredRateLimits(db: Db, now: Date | number = Date.now()): Promise<number> {
+export function sweepExpiredRateLimits(db: Db, now: Date | number = Date.now(), limit = DELETE_BATCH_ROWS): Promise<number> {
   const ms = typeof now === 'number' ? now : now.getTime();
-  const result = await db.deleteFrom('rate_limits').where('expire', '<', sql<string>`${ms}::bigint`).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  return deleteBatch(db, 'rate_limits', (eb) => eb('expire', '<', sql<string>`${ms}::bigint`), limit);
 }
