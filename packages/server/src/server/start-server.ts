@@ -2,7 +2,7 @@ import { createAuditWriter } from '../audit/audit-writer.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
 import type { Services } from './services.js';
-import { createSweeper } from './sweeper.js';
+import { createSweeper, sweepTasksFor } from './sweeper.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -25,10 +25,10 @@ export async function startHttpServer(services: Services): Promise<RunningServer
   const log = (message: string, error: unknown) => app.log.warn({ err: error }, message);
   const reload = setInterval(() => registry.refresh().catch((error) => log('reload check failed', error)),
     services.settings.reloadIntervalSeconds * 1000);
-  const sweeper = createSweeper(services.db);
+  const sweeper = createSweeper(services.db, { tasks: sweepTasksFor(services.database.kind) });
   const sweepOnce = async () => {
-    const { removed, failed } = await sweeper.sweepOnce();
-    if (Object.keys(removed).length) app.log.debug({ removed }, 'sweep removed expired rows');
+    const { done, failed } = await sweeper.sweepOnce();
+    if (Object.keys(done).length) app.log.debug({ done }, 'sweep done');
     for (const { task, error } of failed) log(`sweep of ${task} failed`, error);
   };
   const sweep = setInterval(() => void sweepOnce(), SWEEP_INTERVAL_MS);

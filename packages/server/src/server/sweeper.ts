@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Db } from '../db/database.js';
+import type { DatabaseHandle, Db } from '../db/database.js';
 import { daysBefore, DELETE_BATCH_ROWS } from '../db/delete-batch.js';
+import { vacuumEmbeddedDatabase } from '../db/embedded-vacuum.js';
 import { sweepExpiredOidcPayloads } from '../db/oidc-adapter.js';
 import { createAccountSessionRepository } from '../db/repositories/account-sessions.js';
 import { createAccountTokenRepository } from '../db/repositories/account-tokens.js';
@@ -15,10 +16,12 @@ import { warnOfExpiringSecrets } from '../security/client-secret-expiry.js';
 export interface SweepTask {
   name: string;
   /**
-   * Does at most `limit` rows' worth of work and returns how many rows it removed. The sweeper
-   * calls it again while it returns `limit` (a backlog), so one call is one short statement.
+   * Deletes at most `limit` rows and returns how many it removed. The sweeper calls it again
+   * while it returns `limit` (a backlog), so one call is one short statement. A task marked
+   * `once` is called once per sweep and returns how many things it did.
    */
   run(db: Db, now: Date, limit: number): Promise<number>;
+  once?: boolean;
 }
 
 /** What the server sweeps every minute (docs/architecture.md, "The sweeper"). */
@@ -31,14 +34,24 @@ export const SWEEP_TASKS: readonly SweepTask[] = [
   { name: 'pending_factors', run: (db, now, limit) => createFactorRepository(db).sweepPending(now, limit) },
   { name: 'rate_limits', run: (db, now, limit) => sweepExpiredRateLimits(db, now, limit) },
   { name: 'mail_outbox', run: (db, now, limit) => createOutboxRepository(db).deleteOlderThan(daysBefore(now, OUTBOX_RETENTION_DAYS), limit) },
-  // These write audit events instead of deleting rows; once per sweep.
-  { name: 'secret_expiry_warnings', run: async (db, now) => { await warnOfExpiringSecrets(db, now); return 0; } },
-  { name: 'certificate_expiry_warnings', run: async (db, now) => { await warnOfExpiringCertificates(db, now); return 0; } },
+  // These write audit events instead of deleting rows.
+  { name: 'secret_expiry_warnings', once: true, run: async (db, now) => { await warnOfExpiringSecrets(db, now); return 0; } },
+  { name: 'certificate_expiry_warnings', once: true, run: async (db, now) => { await warnOfExpiringCertificates(db, now); return 0; } },
 ];
 
+/** On the embedded database, after the deletes: the autovacuum it does not have (db/embedded-vacuum.ts). */
+export const EMBEDDED_VACUUM_TASK: SweepTask = {
+  name: 'vacuumed_tables', once: true, run: async (db) => (await vacuumEmbeddedDatabase(db)).length,
+};
+
+/** The sweep of a server on `kind` of database. */
+export function sweepTasksFor(kind: DatabaseHandle['kind']): readonly SweepTask[] {
+  return kind === 'embedded' ? [...SWEEP_TASKS, EMBEDDED_VACUUM_TASK] : SWEEP_TASKS;
+}
+
 export interface SweepResult {
-  /** Rows removed per task (tasks that removed none are left out). */
-  removed: Record<string, number>;
+  /** Per task, the rows it removed (or what a `once` task counts); tasks that did nothing are left out. */
+  done: Record<string, number>;
   /** Tasks that failed, with their error; the other tasks ran regardless. */
   failed: { task: string; error: unknown }[];
 }
@@ -63,17 +76,17 @@ export function createSweeper(db: Db, options: SweeperOptions = {}) {
 
   async function sweep(): Promise<SweepResult> {
     const now = clock();
-    const result: SweepResult = { removed: {}, failed: [] };
+    const result: SweepResult = { done: {}, failed: [] };
     for (const task of tasks) {
       try {
         let total = 0;
         for (;;) {
           const removed = await task.run(db, now, batchRows);
           total += removed;
-          if (removed < batchRows) break;
+          if (task.once || removed < batchRows) break;
           await nextTurn();
         }
-        if (total > 0) result.removed[task.name] = total;
+        if (total > 0) result.done[task.name] = total;
       } catch (error) {
         result.failed.push({ task: task.name, error });
       }
