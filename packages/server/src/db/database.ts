@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type { Database } from './schema.js';
+import { freezeEmbeddedTemplates } from './embedded-vacuum.js';
 import { createPglitePool } from './pglite-pool.js';
 
 export type Db = Kysely<Database>;
@@ -52,6 +53,7 @@ async function pgliteDialect(dataDir: string) {
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = path.resolve(dataDir, 'pg');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dir);
+  const open = (database?: string): Promise<InstanceType<typeof PGlite>> => PGlite.create(dir, database ? { database } : {});
+  const { pglite } = await freezeEmbeddedTemplates(await open(), open);
   return { dialect: new PostgresDialect({ pool: createPglitePool(pglite) }), kind: 'embedded' as const };
 }

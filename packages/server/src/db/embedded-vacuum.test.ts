@@ -1,9 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMigratedTestDatabase, testDatabaseKind } from '../../test/support/test-database.js';
 import { EMBEDDED_VACUUM_TASK, SWEEP_TASKS, sweepTasksFor } from '../server/sweeper.js';
 import type { DatabaseHandle, Db } from './database.js';
-import { AUTOVACUUM_DEFAULTS, tablesDue, vacuumEmbeddedDatabase } from './embedded-vacuum.js';
+import { AUTOVACUUM_DEFAULTS, freezeEmbeddedTemplates, tablesDue, vacuumEmbeddedDatabase } from './embedded-vacuum.js';
 import { createTenantRepository } from './repositories/tenants.js';
 
 const number = async <T extends string>(db: Db, query: ReturnType<typeof sql<Record<T, number>>>, column: T) =>
@@ -86,6 +90,32 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('autovacuum for the embedded 
     // The database's oldest transaction id moved up to (nearly) now.
     expect(await databaseXidAge(db)).toBeLessThan(10);
     expect((await tablesDue(db, policy)).filter((table) => table.freeze)).toEqual([]);
+  });
+
+  it('freezes the template databases when the server opens an old embedded database', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-templates-'));
+    const open = (name?: string): Promise<PGlite> => PGlite.create(dir, name ? { database: name } : {});
+    const ages = async (pglite: PGlite) => Object.fromEntries((await pglite.query<{ datname: string; age: number; datallowconn: boolean }>(
+      'select datname, age(datfrozenxid)::int as age, datallowconn from pg_database order by datname')).rows.map((row) => [row.datname, row]));
+    let pglite = await open();
+    try {
+      for (let i = 0; i < 30; i++) await pglite.query('select txid_current()');
+      expect((await freezeEmbeddedTemplates(pglite, open)).frozen).toEqual([]);
+      const before = await ages(pglite);
+      expect(before.template0!.age).toBeGreaterThanOrEqual(30);
+
+      const result = await freezeEmbeddedTemplates(pglite, open, 10);
+      pglite = result.pglite;
+      expect(result.frozen).toEqual(['template0', 'template1']);
+      const after = await ages(pglite);
+      expect(after.template0!.age).toBeLessThan(5);
+      expect(after.template1!.age).toBeLessThan(5);
+      expect(after.template0!.datallowconn).toBe(false);
+      expect((await pglite.query<{ name: string }>('select current_database() as name')).rows[0]!.name).toBe('postgres');
+    } finally {
+      await pglite.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('does nothing when nothing is due', async () => {

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import type { Db } from './database.js';
 
@@ -86,4 +87,40 @@ export async function vacuumEmbeddedDatabase(db: Db, policy: AutovacuumPolicy = 
     await sql`${sql.raw(command)} ${sql.raw(table)}`.execute(db);
   }
   return due;
+}
+
+/**
+ * Freezes the embedded cluster's template databases when their oldest transaction id is past
+ * `freezeMaxAge`, and returns the handle to use from then on. PostgreSQL stops accepting writes
+ * as the oldest database of the cluster nears wraparound, and an open embedded database reaches
+ * only its own (which the sweep freezes), so this runs when the server opens it: each template is
+ * opened on its own for one VACUUM (FREEZE), about a quarter of a second, once per 200 million
+ * transactions. `template0` takes no connections; it is allowed one for the duration.
+ */
+export async function freezeEmbeddedTemplates(
+  pglite: PGlite,
+  open: (database: string) => Promise<PGlite>,
+  freezeMaxAge = AUTOVACUUM_DEFAULTS.freezeMaxAge,
+): Promise<{ pglite: PGlite; frozen: string[] }> {
+  const { rows } = await pglite.query<{ datname: string }>(
+    `select datname from pg_database where datname <> current_database() and age(datfrozenxid) > $1 order by datname`, [freezeMaxAge]);
+  const frozen = rows.map((row) => row.datname);
+  if (!frozen.length) return { pglite, frozen };
+  const main = (await pglite.query<{ name: string }>('select current_database() as name')).rows[0]!.name;
+  await pglite.exec('alter database template0 allow_connections true');
+  await pglite.close();
+  try {
+    for (const database of frozen) {
+      const template = await open(database);
+      try {
+        await template.exec('vacuum (freeze)');
+      } finally {
+        await template.close();
+      }
+    }
+  } finally {
+    pglite = await open(main);
+    await pglite.exec('alter database template0 allow_connections false');
+  }
+  return { pglite, frozen };
 }
