@@ -7,14 +7,12 @@
  *   npx tsx bench/sign-in-pacing.ts            # ~2 min; BENCH_DURATION seconds per pace (default 10)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPasswordContext } from '@tessera/passwords';
-import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
 import { pinHarness } from './cpu-pinning.js';
 import { startCpuMeter } from './cpu.js';
 import { signInOnce } from './sign-in-load.js';
-import { startSignInTessera } from './sign-in-processes.js';
+import { PATH_ONLY_SETTING, startPathOnlyTessera } from './sign-in-processes.js';
 import type { SignInProcess } from './sign-in-processes.js';
-import { PATH_ONLY_ARGON2, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
+import { threadpoolSize } from './sign-in-settings.js';
 
 const PACES = [
   { connections: 4, pauseMs: 0 },
@@ -43,11 +41,9 @@ async function measurePace(tessera: SignInProcess, seconds: number, connections:
 
 const seconds = Math.min(60, Math.max(1, Number(process.env.BENCH_DURATION ?? 10)));
 const pinning = pinHarness();
-const passwordHash = await createPasswordContext({ argon2: PATH_ONLY_ARGON2 }).hash(SIGN_IN_USER.password);
-const context = { repoRoot: process.cwd(), pinning, threadpoolSize: threadpoolSize(), passwordHash };
-const tessera = await startSignInTessera(context, { label: 'tessera path only', passwordHash, argon2: formatArgon2(PATH_ONLY_ARGON2) });
+const tessera = await startPathOnlyTessera({ repoRoot: process.cwd(), pinning, threadpoolSize: threadpoolSize() });
 try {
-  console.log(`path-only Tessera (TESSERA_ARGON2=${formatArgon2(PATH_ONLY_ARGON2)}), pid ${tessera.pid}; ${pinning.description}`);
+  console.log(`path-only Tessera (TESSERA_ARGON2=${PATH_ONLY_SETTING}), pid ${tessera.pid}; ${pinning.description}`);
   await measurePace(tessera, seconds, 4, 0); // settling, not printed
   for (const { connections, pauseMs } of PACES) console.log(await measurePace(tessera, seconds, connections, pauseMs));
   const idle = startCpuMeter(tessera.pid);

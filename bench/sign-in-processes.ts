@@ -4,10 +4,12 @@
  * harness made, the bare argon2 verifier given that same hash, and a second Tessera whose
  * argon2 cost (TESSERA_ARGON2) and stored hash are the cheapest possible, for the path alone.
  */
+import { createPasswordContext } from '@tessera/passwords';
+import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
 import { pinnedCommand } from './cpu-pinning.js';
 import type { CpuPinning } from './cpu-pinning.js';
 import { serverNodeFlags, startServerProcess } from './server-process.js';
-import { SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
+import { PATH_ONLY_ARGON2, SIGN_IN_TENANT, SIGN_IN_USER } from './sign-in-settings.js';
 import { findFreePort } from '../packages/server/src/server/free-port.js';
 import { startTesseraProcess } from './tessera-process.js';
 
@@ -68,10 +70,19 @@ function tesseraConfig(passwordHash: string) {
 }
 
 /** Tessera as the token benchmark starts it: the `tessera` CLI, a fresh data directory, loopback. */
-export async function startSignInTessera(context: SignInProcessContext, options: SignInTesseraOptions): Promise<SignInProcess> {
+export async function startSignInTessera(context: Omit<SignInProcessContext, 'passwordHash'>, options: SignInTesseraOptions): Promise<SignInProcess> {
   const tessera = await startTesseraProcess({
     repoRoot: context.repoRoot, pinning: context.pinning, label: options.label, config: tesseraConfig(options.passwordHash),
     env: { UV_THREADPOOL_SIZE: String(context.threadpoolSize), ...(options.argon2 ? { TESSERA_ARGON2: options.argon2 } : {}) },
   });
   return { label: options.label, pid: tessera.pid, url: tessera.publicUrl, stop: tessera.stop };
+}
+
+/** `TESSERA_ARGON2` of the path-only Tessera (PATH_ONLY_ARGON2), as the server reads it. */
+export const PATH_ONLY_SETTING = formatArgon2(PATH_ONLY_ARGON2);
+
+/** The Tessera whose argon2 cost, and its user's stored hash, are the cheapest possible: its sign-ins cost the path alone. */
+export async function startPathOnlyTessera(context: Omit<SignInProcessContext, 'passwordHash'>): Promise<SignInProcess> {
+  const passwordHash = await createPasswordContext({ argon2: PATH_ONLY_ARGON2 }).hash(SIGN_IN_USER.password);
+  return startSignInTessera(context, { label: 'tessera path only', passwordHash, argon2: PATH_ONLY_SETTING });
 }

@@ -9,18 +9,17 @@
  * BENCH_SIGNIN_CONNECTIONS (default: threadpool size and 4× it), UV_THREADPOOL_SIZE.
  */
 import { createPasswordContext, OWASP_ARGON2ID } from '@tessera/passwords';
-import { formatArgon2 } from '../packages/server/src/config/argon2-setting.js';
 import { parseBenchEnv } from './bench-settings.js';
 import type { BenchEnv } from './bench-settings.js';
 import { pinHarness } from './cpu-pinning.js';
 import { readProcessTreeCpuMicros, startCpuMeter } from './cpu.js';
 import { runSignIns, runVerifies, signInOnce, signInTwoStep, WORKLOADS } from './sign-in-load.js';
 import type { Workload, WorkloadResult } from './sign-in-load.js';
-import { startSignInTessera, startVerifier } from './sign-in-processes.js';
+import { PATH_ONLY_SETTING, startPathOnlyTessera, startSignInTessera, startVerifier } from './sign-in-processes.js';
 import type { SignInProcess } from './sign-in-processes.js';
 import { computeSignInRatios, formatPathCost, formatSignInRatios, formatSignInTable, summarizeSlices } from './sign-in-report.js';
 import type { SignInMeasurement, SignInSlice } from './sign-in-report.js';
-import { parseSignInEnv, PATH_ONLY_ARGON2, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
+import { parseSignInEnv, SIGN_IN_USER, threadpoolSize } from './sign-in-settings.js';
 
 interface Setup {
   env: BenchEnv;
@@ -120,19 +119,18 @@ export async function runSignInBenchmark(options: { repoRoot: string }): Promise
   console.log(`CPU: ${pinning.description}; UV_THREADPOOL_SIZE=${threads} for every process\n`);
   // The same PHC string for both: Tessera stores it (config passwordHash), the verifier verifies it.
   const passwordHash = await createPasswordContext().hash(SIGN_IN_USER.password);
-  const pathOnlyHash = await createPasswordContext({ argon2: PATH_ONLY_ARGON2 }).hash(SIGN_IN_USER.password);
   const processes: SignInProcess[] = [];
   try {
     const context = { repoRoot: options.repoRoot, pinning, threadpoolSize: threads, passwordHash };
     processes.push(
       await startVerifier(context),
       await startSignInTessera(context, { label: 'tessera sign-in', passwordHash }),
-      await startSignInTessera(context, { label: 'tessera path only', passwordHash: pathOnlyHash, argon2: formatArgon2(PATH_ONLY_ARGON2) }),
+      await startPathOnlyTessera(context),
     );
     const [verifier, tessera, pathOnly] = processes as [SignInProcess, SignInProcess, SignInProcess];
     const setup: Setup = { env, tessera, verifier, pathOnly };
     await assertAllWork(setup);
-    console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; path only (TESSERA_ARGON2=${formatArgon2(PATH_ONLY_ARGON2)}): pid ${pathOnly.pid}; first sign-ins ok\n`);
+    console.log(`argon2 verify: pid ${verifier.pid}; tessera: pid ${tessera.pid}, ${tessera.url}; path only (TESSERA_ARGON2=${PATH_ONLY_SETTING}): pid ${pathOnly.pid}; first sign-ins ok\n`);
     await settle(setup, concurrencies[0] ?? 1);
     const measurements: SignInMeasurement[] = [];
     for (const connections of concurrencies) measurements.push(...(await measureAtConcurrency(setup, connections)));

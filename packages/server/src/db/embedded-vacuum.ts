@@ -94,19 +94,18 @@ export async function vacuumEmbeddedDatabase(db: Db, policy: AutovacuumPolicy = 
  * `freezeMaxAge`, and returns the handle to use from then on. PostgreSQL stops accepting writes
  * as the oldest database of the cluster nears wraparound, and an open embedded database reaches
  * only its own (which the sweep freezes), so this runs when the server opens it: each template is
- * opened on its own for one VACUUM (FREEZE), about a quarter of a second, once per 200 million
+ * opened on its own for one VACUUM (FREEZE), then the default database again, about a quarter of a second, once per 200 million
  * transactions. `template0` takes no connections; it is allowed one for the duration.
  */
 export async function freezeEmbeddedTemplates(
   pglite: PGlite,
-  open: (database: string) => Promise<PGlite>,
+  open: (database?: string) => Promise<PGlite>,
   freezeMaxAge = AUTOVACUUM_DEFAULTS.freezeMaxAge,
 ): Promise<{ pglite: PGlite; frozen: string[] }> {
   const { rows } = await pglite.query<{ datname: string }>(
     `select datname from pg_database where datname <> current_database() and age(datfrozenxid) > $1 order by datname`, [freezeMaxAge]);
   const frozen = rows.map((row) => row.datname);
   if (!frozen.length) return { pglite, frozen };
-  const main = (await pglite.query<{ name: string }>('select current_database() as name')).rows[0]!.name;
   await pglite.exec('alter database template0 allow_connections true');
   await pglite.close();
   try {
@@ -119,7 +118,7 @@ export async function freezeEmbeddedTemplates(
       }
     }
   } finally {
-    pglite = await open(main);
+    pglite = await open();
     await pglite.exec('alter database template0 allow_connections false');
   }
   return { pglite, frozen };
