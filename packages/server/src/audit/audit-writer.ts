@@ -12,8 +12,8 @@ interface Queued {
  * committed, so a response sent after it is never ahead of its audit record.
  *
  * Requests that will write (token requests) are tracked with `enter`/`leave`. A batch is
- * written as soon as every tracked request is waiting on it — nothing more could join — or
- * after `maxDelayMs`. Under load, one INSERT then serves as many requests as are in flight;
+ * written at the end of the event-loop turn in which every tracked request is waiting on it —
+ * nothing more could join — or after `maxDelayMs`. Under load, one INSERT then serves as many requests as are in flight;
  * alone, a request waits for nobody. One statement costs the embedded database a few hundred
  * microseconds of CPU, a row a few tens, so batching is what keeps auditing cheap per token.
  */
@@ -24,6 +24,7 @@ export function createAuditWriter(db: Db, options: { maxBatch?: number; maxDelay
   let inFlight = 0;
   let writing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let turn: NodeJS.Immediate | undefined;
 
   async function writeBatches(): Promise<void> {
     while (queue.length) {
@@ -44,14 +45,19 @@ export function createAuditWriter(db: Db, options: { maxBatch?: number; maxDelay
   function start(): void {
     if (writing || !queue.length) return;
     clearTimeout(timer);
+    clearImmediate(turn);
     timer = undefined;
+    turn = undefined;
     writing = writeBatches();
   }
 
   function schedule(): void {
     if (writing) return;
     if (queue.length >= Math.max(1, inFlight)) {
-      start();
+      // Not at once: requests whose bytes arrived in this same turn of the event loop have not
+      // been counted yet. They run to their audit write within the turn, so the batch written
+      // after it holds them too.
+      turn ??= setImmediate(start);
     } else {
       timer ??= setTimeout(start, maxDelayMs);
     }

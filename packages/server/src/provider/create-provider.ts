@@ -26,6 +26,7 @@ import { registerTokenExchange, tokenExchangeClaims } from './token-exchange.js'
 import { clientBasedCORS } from './client-cors.js';
 import { createLoadExistingGrant } from './load-existing-grant.js';
 import { registerEntraCompatibility } from './entra-compat.js';
+import { engineSigningKeys } from '../keys/engine-signing-key.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
@@ -55,7 +56,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     adapter: Adapter,
     clients: [],
     findAccount: createFindAccount(services.users, tenantId),
-    jwks: { keys: snapshot.keys.keys as never },
+    jwks: { keys: engineSigningKeys(snapshot.keys.keys) },
     cookies: {
       keys: [cookieKey(services.masterKey.key, tenantId)],
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
@@ -99,6 +100,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       rpInitiatedLogout: createRpInitiatedLogout(basePath) as never,
       introspection: createIntrospection(snapshot) as never,
       backchannelLogout: createBackchannelLogout(),
+      // Signatures by node:crypto from keys made once (keys/engine-signing-key.ts).
+      externalSigningSupport: { enabled: true, ack: 'experimental-01' },
     },
     // Logout tokens to a loopback back-channel URI (development, tests) skip oidc-provider's SSRF
     // guard; in production (NODE_ENV=production) every outgoing request keeps it, so a tenant's
