@@ -65,6 +65,25 @@ describe('audit writer', () => {
     expect(tx.get('turn-1')).toBe(tx.get('turn-2'));
   });
 
+  it('waits for a request that was read in the same turn but has not written yet', async () => {
+    const writer = createAuditWriter(database.db, NEVER_BY_TIMER);
+    let second: Promise<void> | undefined;
+    // A second request is read in the turn after the first wrote (it is counted), and writes a
+    // turn later (as a request reading its body does).
+    setImmediate(() => {
+      writer.enter();
+      setImmediate(() => { second = writer.write(event('next-2')); });
+    });
+    writer.enter();
+    await writer.write(event('next-1'));
+    await second;
+    writer.leave();
+    writer.leave();
+    const tx = await transactionsOf(['next-1', 'next-2']);
+    expect(tx.size).toBe(2);
+    expect(tx.get('next-1')).toBe(tx.get('next-2'));
+  });
+
   it('holds a batch while a counted request has not written, and writes it when that request leaves without writing', async () => {
     const writer = createAuditWriter(database.db, NEVER_BY_TIMER);
     writer.enter();
