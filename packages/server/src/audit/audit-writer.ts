@@ -47,10 +47,7 @@ export function createAuditWriter(db: Db, options: { maxBatch?: number; maxDelay
     }
     writing = undefined;
     // Events that arrived during the write wait for their own moment.
-    if (queue.length) {
-      oldestQueuedAt = performance.now();
-      schedule();
-    }
+    if (queue.length) schedule();
   }
 
   function start(): void {
