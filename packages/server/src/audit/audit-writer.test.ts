@@ -31,6 +31,13 @@ async function transactionsOf(ids: string[]): Promise<Map<string, string>> {
   return new Map(rows.rows.map((row) => [row.correlation_id, row.tx]));
 }
 
+/** Both events are stored, by one INSERT. */
+async function expectOneInsert(a: string, b: string): Promise<void> {
+  const tx = await transactionsOf([a, b]);
+  expect(tx.size).toBe(2);
+  expect(tx.get(a)).toBe(tx.get(b));
+}
+
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function settled(promise: Promise<unknown>): () => boolean {
@@ -60,9 +67,7 @@ describe('audit writer', () => {
     await Promise.all([first, second]);
     writer.leave();
     writer.leave();
-    const tx = await transactionsOf(['turn-1', 'turn-2']);
-    expect(tx.size).toBe(2);
-    expect(tx.get('turn-1')).toBe(tx.get('turn-2'));
+    await expectOneInsert('turn-1', 'turn-2');
   });
 
   it('waits for a request that was read in the same turn but has not written yet', async () => {
@@ -79,9 +84,7 @@ describe('audit writer', () => {
     await second;
     writer.leave();
     writer.leave();
-    const tx = await transactionsOf(['next-1', 'next-2']);
-    expect(tx.size).toBe(2);
-    expect(tx.get('next-1')).toBe(tx.get('next-2'));
+    await expectOneInsert('next-1', 'next-2');
   });
 
   it('holds a batch while a counted request has not written, and writes it when that request leaves without writing', async () => {
@@ -102,8 +105,7 @@ describe('audit writer', () => {
 
     writer.leave(); // the third request ended with nothing to record
     await Promise.all([a, b]);
-    const tx = await transactionsOf(['held-a', 'held-b']);
-    expect(tx.get('held-a')).toBe(tx.get('held-b'));
+    await expectOneInsert('held-a', 'held-b');
   });
 
   it('starts a new batch for events that come after the last one was written', async () => {

@@ -46,7 +46,7 @@ describe('engine signing key', () => {
 
   it('refuses a key without a kid or with another algorithm', async () => {
     const jwk = await privateJwk('ES256');
-    expect(() => new EngineSigningKey({ ...jwk, kid: undefined })).toThrow(/unsupported algorithm|no kid/);
+    expect(() => new EngineSigningKey({ ...jwk, kid: undefined })).toThrow(/without a kid/);
     expect(() => new EngineSigningKey({ ...jwk, alg: 'ES384' })).toThrow(/unsupported algorithm ES384/);
   });
 });

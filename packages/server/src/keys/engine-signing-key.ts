@@ -17,20 +17,19 @@ const signOnThreadpool = promisify(sign);
  * goes to libuv's threadpool so the event loop is not held (docs/keys.md, docs/benchmarks.md).
  */
 export class EngineSigningKey extends ExternalSigningKey {
-  readonly #privateKey: KeyObject;
   readonly #publicKey: KeyObject;
   readonly #sign: (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
   constructor(jwk: JWK) {
     super();
-    if (!jwk.kid || (jwk.alg !== 'ES256' && jwk.alg !== 'RS256')) {
-      throw new Error(`signing key ${jwk.kid ?? '(no kid)'}: unsupported algorithm ${jwk.alg ?? '(none)'}`);
+    if (!jwk.kid) throw new Error('signing key without a kid');
+    if (jwk.alg !== 'ES256' && jwk.alg !== 'RS256') {
+      throw new Error(`signing key ${jwk.kid}: unsupported algorithm ${jwk.alg ?? '(none)'}`);
     }
     // The base class keeps both behind setters its type declarations leave out.
     Object.assign(this, { kid: jwk.kid, alg: jwk.alg });
-    this.#privateKey = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
-    this.#publicKey = createPublicKey(this.#privateKey);
-    const key = this.#privateKey;
+    const key = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' });
+    this.#publicKey = createPublicKey(key);
     // JWS ECDSA signatures are r‖s, not DER (RFC 7518 §3.4).
     this.#sign = jwk.alg === 'ES256'
       ? (data) => sign('sha256', data, { key, dsaEncoding: 'ieee-p1363' })
