@@ -45,9 +45,8 @@ export function createAuditWriter(db: Db, options: { maxBatch?: number; maxDelay
         for (const item of batch) item.reject(error);
       }
     }
+    // Events queued while a batch was written went into the next batch of the loop above.
     writing = undefined;
-    // Events that arrived during the write wait for their own moment.
-    if (queue.length) schedule();
   }
 
   function start(): void {

@@ -13,7 +13,7 @@ const signOnThreadpool = promisify(sign);
  * Why not the engine's default (a private JWK signed through jose and WebCrypto): WebCrypto
  * runs every signature as a threadpool job and jose re-checks the key each time. An ES256
  * signature costs ~65 µs of CPU that way and ~27 µs as one synchronous node:crypto call,
- * which is shorter than the hop to another thread would be; an RS256 signature (~250 µs) still
+ * which is shorter than the hop to another thread would be; an RS256 signature (~270 µs) still
  * goes to libuv's threadpool so the event loop is not held (docs/keys.md, docs/benchmarks.md).
  */
 export class EngineSigningKey extends ExternalSigningKey {
