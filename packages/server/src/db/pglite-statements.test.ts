@@ -46,10 +46,21 @@ describe('statements on the embedded database', () => {
     ]);
   });
 
-  it('reports affected rows of writes', async () => {
-    await statements.run('insert into things (id) values (1), (2), (3)', []);
-    const result = await statements.run('update things set label = $1 where id <= $2', ['x', 2]);
-    expect(result.affectedRows).toBe(2);
+  it('reports affected rows of writes, including a write inside a CTE, and none for reads', async () => {
+    expect((await statements.run('insert into things (id) values (1), (2), (3)', [])).affectedRows).toBe(3);
+    expect((await statements.run('update things set label = $1 where id <= $2', ['x', 2])).affectedRows).toBe(2);
+    const cte = await statements.run('with gone as (delete from things where id = $1 returning id) insert into things (id) select id + 10 from gone', [3]);
+    expect(cte.affectedRows).toBe(1);
+    expect((await statements.run('delete from things where id > $1', [100])).affectedRows).toBe(0);
+    const read = await statements.run('select id from things order by id', []);
+    expect(read).toEqual({ rows: [{ id: 1 }, { id: 2 }, { id: 13 }], affectedRows: undefined });
+  });
+
+  it('reads a reply far larger than one piece of the database\'s output', async () => {
+    // ~3 MB of rows arrives in several pieces; every row and value must come back whole.
+    const { rows } = await statements.run("select n, repeat(chr(64 + n), 1000000) as body from generate_series(1, 3) as n", []);
+    expect(rows.map((row) => { const { n, body } = row as { n: number; body: string }; return [n, body.length, new Set(body).size, body[0]]; }))
+      .toEqual([[1, 1_000_000, 1, 'A'], [2, 1_000_000, 1, 'B'], [3, 1_000_000, 1, 'C']]);
   });
 
   it('throws the database error, and the next statement runs as usual', async () => {

@@ -1,6 +1,8 @@
-import { parse as pgliteParse, type PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pgUtils from 'pg/lib/utils.js';
 import { serialize } from 'pg-protocol';
+import type { BackendMessage, CommandCompleteMessage, DataRowMessage, RowDescriptionMessage } from 'pg-protocol/dist/messages.js';
+import { Parser } from 'pg-protocol/dist/parser.js';
 
 /** How many distinct statements stay prepared; the least recently used is closed beyond it. */
 export const MAX_PREPARED_STATEMENTS = 500;
@@ -26,7 +28,10 @@ export interface StatementResult {
  * literals for arrays, binary for buffers) and its `pg-protocol` messages, so the embedded
  * database and a PostgreSQL server receive exactly the same bytes; `pg-protocol` also encodes a
  * Bind several times faster than PGlite's copy of it (0.6 against 6 µs for a short one).
- * Results are parsed by PGlite's own type parsers, as before.
+ * The reply is read the same way: PGlite's raw bytes go through `pg-protocol`'s parser, which
+ * reads a row several times faster than PGlite's copy of it (a 100-row select of audit events
+ * went from ~1.46 to ~0.48 ms of CPU); each value is then converted by PGlite's own type
+ * parsers, as before.
  *
  * Not safe for concurrent use: the caller (the pool shim) runs one statement at a time.
  */
@@ -36,6 +41,8 @@ export class PgliteStatements {
   /** Names to close at the start of the next call. */
   private closing: string[] = [];
   private counter = 0;
+  /** Reads the database's replies; holds nothing between calls (every reply ends with ReadyForQuery). */
+  private readonly parser = new Parser();
 
   constructor(private readonly pglite: PGlite, private readonly limit = MAX_PREPARED_STATEMENTS) {}
 
@@ -53,14 +60,44 @@ export class PgliteStatements {
       serialize.execute({}),
       serialize.sync(),
     );
-    const { messages } = await this.pglite.execProtocol(Buffer.concat(parts), { throwOnError: false });
+    const reply = await this.exchange(Buffer.concat(parts));
     if (known !== undefined) this.touch(sql, known);
-    else if (reusable && messages.some((message) => message.name === 'parseComplete')) this.remember(sql, name);
-    const error = messages.find((message) => message.name === 'error');
-    if (error) throw error;
+    else if (reusable && reply.parsed) this.remember(sql, name);
+    if (reply.error) throw reply.error;
     if (!reusable && SCHEMA_CHANGE.test(sql)) this.forgetAll();
-    const [result] = pgliteParse.parseResults(messages, this.pglite.parsers);
-    return { rows: result?.rows ?? [], affectedRows: result?.affectedRows };
+    return { rows: reply.rows, affectedRows: reply.affectedRows };
+  }
+
+  /** Sends one batch of messages and reads the reply: rows with their values parsed, affected rows, the error if any. */
+  private async exchange(request: Buffer): Promise<Reply> {
+    const chunks: Buffer[] = [];
+    // The chunks are views of the database's memory: copied before the next call reuses it.
+    await this.pglite.execProtocolRawStream(request, { onRawData: (chunk) => { chunks.push(Buffer.from(chunk)); } });
+    const reply: Reply = { rows: [], affectedRows: undefined, parsed: false, error: undefined };
+    let columns: RowDescriptionMessage['fields'] = [];
+    this.parser.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), (message: BackendMessage) => {
+      switch (message.name) {
+        case 'parseComplete': reply.parsed = true; break;
+        case 'rowDescription': columns = (message as RowDescriptionMessage).fields; break;
+        case 'dataRow': reply.rows.push(this.toRow(columns, (message as DataRowMessage).fields)); break;
+        case 'commandComplete': reply.affectedRows = affectedRows(message as CommandCompleteMessage); break;
+        case 'error': reply.error ??= message; break;
+        default: break;
+      }
+    });
+    return reply;
+  }
+
+  private toRow(columns: RowDescriptionMessage['fields'], values: (string | null)[]): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    const parsers = this.pglite.parsers;
+    for (let i = 0; i < columns.length; i++) {
+      const { name, dataTypeID } = columns[i]!;
+      const value = values[i] ?? null;
+      const parse = parsers[dataTypeID];
+      row[name] = value === null || !parse ? value : parse(value, dataTypeID);
+    }
+    return row;
   }
 
   /** How many statements are prepared now (for tests). */
@@ -85,6 +122,21 @@ export class PgliteStatements {
     this.closing.push(...this.prepared.values());
     this.prepared.clear();
   }
+}
+
+interface Reply {
+  rows: Record<string, unknown>[];
+  affectedRows: number | undefined;
+  /** The database accepted the statement text (ParseComplete). */
+  parsed: boolean;
+  error: unknown;
+}
+
+/** Rows written, from a CommandComplete such as `INSERT 0 3` or `UPDATE 2`; undefined for reads, as PGlite reports them. */
+function affectedRows(message: CommandCompleteMessage): number | undefined {
+  const [command] = message.text.split(' ', 1);
+  if (command !== 'INSERT' && command !== 'UPDATE' && command !== 'DELETE' && command !== 'MERGE' && command !== 'COPY') return undefined;
+  return Number(message.text.slice(message.text.lastIndexOf(' ') + 1));
 }
 
 function prepare(value: unknown): string | Uint8Array | null {
