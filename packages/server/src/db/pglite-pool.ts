@@ -11,24 +11,31 @@ export function createPglitePool(pglite: PGlite): PostgresPool {
   let tail: Promise<void> = Promise.resolve();
   const statements = new PgliteStatements(pglite);
 
+  let release: () => void = () => {};
+  // One client object for every lease (leases never overlap), so Kysely finds its connection
+  // for it in its cache instead of wrapping a new object for every statement.
   const client = {
     async query<R>(sql: string, parameters: readonly unknown[]): Promise<PostgresQueryResult<R>> {
       const result = await statements.run(sql, parameters);
       return {
-        command: commandOf(sql),
+        command: kyselyCommand(result.command),
         rowCount: result.affectedRows ?? result.rows.length,
         rows: result.rows as R[],
       };
+    },
+    release(): void {
+      release();
     },
   };
 
   return {
     async connect(): Promise<PostgresPoolClient> {
-      let release!: () => void;
       const previous = tail;
-      tail = new Promise<void>((resolve) => { release = resolve; });
+      let releaseThis!: () => void;
+      tail = new Promise<void>((resolve) => { releaseThis = resolve; });
       await previous;
-      return { ...client, release } as unknown as PostgresPoolClient;
+      release = releaseThis;
+      return client as unknown as PostgresPoolClient;
     },
     async end(): Promise<void> {
       await tail;
@@ -37,11 +44,11 @@ export function createPglitePool(pglite: PGlite): PostgresPool {
   };
 }
 
-function commandOf(sql: string): PostgresQueryResult<unknown>['command'] {
-  const word = /^\s*(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(sql)?.[1]?.toUpperCase();
-  switch (word) {
-    case 'INSERT': case 'UPDATE': case 'DELETE': case 'MERGE': case 'SELECT':
-      return word;
+/** Kysely reads affected rows only for the writes it names; anything else (BEGIN, CREATE…) counts as a read. */
+function kyselyCommand(command: string | undefined): PostgresQueryResult<unknown>['command'] {
+  switch (command) {
+    case 'INSERT': case 'UPDATE': case 'DELETE': case 'MERGE':
+      return command;
     default:
       return 'SELECT';
   }

@@ -53,7 +53,10 @@ describe('statements on the embedded database', () => {
     expect(cte.affectedRows).toBe(1);
     expect((await statements.run('delete from things where id > $1', [100])).affectedRows).toBe(0);
     const read = await statements.run('select id from things order by id', []);
-    expect(read).toEqual({ rows: [{ id: 1 }, { id: 2 }, { id: 13 }], affectedRows: undefined });
+    expect(read).toEqual({ rows: [{ id: 1 }, { id: 2 }, { id: 13 }], affectedRows: undefined, command: 'SELECT' });
+    expect(cte.command).toBe('INSERT');
+    expect((await statements.run('begin', [])).command).toBe('BEGIN');
+    await statements.run('rollback', []);
   });
 
   it('reads a reply far larger than one piece of the database\'s output', async () => {
