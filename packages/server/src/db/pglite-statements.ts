@@ -43,8 +43,6 @@ export class PgliteStatements {
   /** Names to close at the start of the next call. */
   private closing: string[] = [];
   private counter = 0;
-  /** Reads the database's replies; holds nothing between calls (every reply ends with ReadyForQuery). */
-  private readonly parser = new Parser();
 
   constructor(private readonly pglite: PGlite, private readonly limit = MAX_PREPARED_STATEMENTS) {}
 
@@ -81,7 +79,8 @@ export class PgliteStatements {
     await this.pglite.execProtocolRawStream(request, { syncToFs: false, onRawData: (chunk) => { chunks.push(Buffer.from(chunk)); } });
     const reply: Reply = { rows: [], affectedRows: undefined, command: undefined, parsed: false, error: undefined };
     let columns: RowDescriptionMessage['fields'] = [];
-    this.parser.parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), (message: BackendMessage) => {
+    // A parser per reply: one that a failing type parser left halfway cannot garble the next.
+    new Parser().parse(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks), (message: BackendMessage) => {
       switch (message.name) {
         case 'parseComplete': reply.parsed = true; break;
         case 'rowDescription': columns = (message as RowDescriptionMessage).fields; break;
@@ -139,7 +138,7 @@ interface Reply {
   error: unknown;
 }
 
-/** The command and the rows it wrote, from a tag such as `INSERT 0 3` or `UPDATE 2`; reads report no count, as PGlite's own parser does. */
+/** The command and the rows it wrote, from a tag such as `INSERT 0 3` or `UPDATE 2`; reads report no count. */
 function commandOutcome(message: CommandCompleteMessage): Pick<Reply, 'command' | 'affectedRows'> {
   const [command] = message.text.split(' ', 1);
   const writes = command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' || command === 'COPY';
