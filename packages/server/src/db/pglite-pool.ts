@@ -11,7 +11,8 @@ export function createPglitePool(pglite: PGlite): PostgresPool {
   let tail: Promise<void> = Promise.resolve();
   const statements = new PgliteStatements(pglite);
 
-  let release: () => void = () => {};
+  /** Ends the current lease, letting the next `connect` through. */
+  let endLease: () => void = () => {};
   // One client object for every lease (leases never overlap), so Kysely finds its connection
   // for it in its cache instead of wrapping a new object for every statement.
   const client = {
@@ -24,17 +25,17 @@ export function createPglitePool(pglite: PGlite): PostgresPool {
       };
     },
     release(): void {
-      release();
+      endLease();
     },
   };
 
   return {
     async connect(): Promise<PostgresPoolClient> {
       const previous = tail;
-      let releaseThis!: () => void;
-      tail = new Promise<void>((resolve) => { releaseThis = resolve; });
+      let end!: () => void;
+      tail = new Promise<void>((resolve) => { end = resolve; });
       await previous;
-      release = releaseThis;
+      endLease = end;
       return client as unknown as PostgresPoolClient;
     },
     async end(): Promise<void> {
