@@ -10,6 +10,7 @@ import { createPglitePool } from '../../src/db/pglite-pool.js';
 import type { Database } from '../../src/db/schema.js';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { seedEmbeddedDatabase } from './embedded-template.js';
 
 export type TestDatabaseKind = 'embedded' | 'postgres';
 
@@ -103,6 +104,7 @@ function openEmbedded(dataDir: string): Kysely<Database> {
 export async function openMigratedTestDatabase(prefix: string): Promise<DatabaseHandle> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   const postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
+  if (!postgres) await seedEmbeddedDatabase(dir);
   const database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
   await migrateToLatest(database.db);
   return {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { findFreePort } from '../../src/server/free-port.js';
+import { seedEmbeddedDatabase } from './embedded-template.js';
 import { runCli, spawnServer, type CliResult, type ServerExit, type ServerProcess } from './server-process.js';
 import {
   createTestPostgresDatabase,
@@ -81,7 +82,9 @@ async function prepareWorkspace(config: string): Promise<Workspace> {
   const configFile = path.join(root, 'tessera.yaml');
   await writeFile(configFile, config);
   const database = kind === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  return { kind, root, dataDir: path.join(root, 'data'), configFile, database, masterKey: randomBytes(32).toString('base64') };
+  const dataDir = path.join(root, 'data');
+  if (kind === 'embedded') await seedEmbeddedDatabase(dataDir);
+  return { kind, root, dataDir, configFile, database, masterKey: randomBytes(32).toString('base64') };
 }
 
 async function removeWorkspace(workspace: Workspace): Promise<void> {
