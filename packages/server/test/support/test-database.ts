@@ -53,6 +53,17 @@ export async function createTestPostgresDatabase(): Promise<{ name: string; url:
   return { name, url: url.toString() };
 }
 
+/**
+ * The database for a fresh data directory of this project's kind: a new PostgreSQL database in
+ * the `postgres` project (returned, to pass as DATABASE_URL and drop later), or in `embedded`
+ * a copy of the run's migrated template in `dataDir/pg` (returns undefined).
+ */
+export async function createFreshTestDatabase(dataDir: string): Promise<{ name: string; url: string } | undefined> {
+  if (testDatabaseKind() === 'postgres') return createTestPostgresDatabase();
+  await seedEmbeddedDatabase(dataDir);
+  return undefined;
+}
+
 /** Drops a database made by createTestPostgresDatabase, closing any connection left to it. */
 export async function dropTestPostgresDatabase(name: string): Promise<void> {
   if (!/^tessera_test_[0-9a-f]+$/.test(name)) throw new Error(`refusing to drop ${name}: not a test database`);
@@ -103,8 +114,7 @@ function openEmbedded(dataDir: string): Kysely<Database> {
  */
 export async function openMigratedTestDatabase(prefix: string): Promise<DatabaseHandle> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  const postgres = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  if (!postgres) await seedEmbeddedDatabase(dir);
+  const postgres = await createFreshTestDatabase(dir);
   const database = await openDatabase({ dataDir: dir, databaseUrl: postgres?.url });
   await migrateToLatest(database.db);
   return {

@@ -5,10 +5,9 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.js';
 import { findFreePort } from '../../src/server/free-port.js';
-import { seedEmbeddedDatabase } from './embedded-template.js';
 import { runCli, spawnServer, type CliResult, type ServerExit, type ServerProcess } from './server-process.js';
 import {
-  createTestPostgresDatabase,
+  createFreshTestDatabase,
   dropTestPostgresDatabase,
   openTestDatabase,
   testDatabaseKind,
@@ -81,9 +80,8 @@ async function prepareWorkspace(config: string): Promise<Workspace> {
   const root = await mkdtemp(path.join(tmpdir(), 'tessera-test-'));
   const configFile = path.join(root, 'tessera.yaml');
   await writeFile(configFile, config);
-  const database = kind === 'postgres' ? await createTestPostgresDatabase() : undefined;
   const dataDir = path.join(root, 'data');
-  if (kind === 'embedded') await seedEmbeddedDatabase(dataDir);
+  const database = await createFreshTestDatabase(dataDir);
   return { kind, root, dataDir, configFile, database, masterKey: randomBytes(32).toString('base64') };
 }
 

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readSettings } from '../../src/config/settings.js';
 import { createServices, type Services } from '../../src/server/services.js';
-import { seedEmbeddedDatabase } from './embedded-template.js';
-import { createTestPostgresDatabase, dropTestPostgresDatabase, testDatabaseKind } from './test-database.js';
+import { createFreshTestDatabase, dropTestPostgresDatabase } from './test-database.js';
 
 export interface TestServices {
   services: Services;
@@ -23,8 +22,7 @@ export interface TestServices {
  */
 export async function openTestServices(name: string): Promise<TestServices> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `tessera-${name}-`));
-  const database = testDatabaseKind() === 'postgres' ? await createTestPostgresDatabase() : undefined;
-  if (!database) await seedEmbeddedDatabase(dataDir);
+  const database = await createFreshTestDatabase(dataDir);
   const services = await createServices(readSettings({
     TESSERA_DATA_DIR: dataDir,
     TESSERA_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
