@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openMigratedTestDatabase, testDatabaseKind } from '../../test/support/test-database.js';
 import { EMBEDDED_VACUUM_TASK, SWEEP_TASKS, sweepTasksFor } from '../server/sweeper.js';
-import type { DatabaseHandle, Db } from './database.js';
+import { openPglite, type DatabaseHandle, type Db } from './database.js';
 import { AUTOVACUUM_DEFAULTS, freezeEmbeddedTemplates, tablesDue, vacuumEmbeddedDatabase } from './embedded-vacuum.js';
 import { createTenantRepository } from './repositories/tenants.js';
 
@@ -94,7 +94,7 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('autovacuum for the embedded 
 
   it('freezes the template databases when the server opens an old embedded database', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-templates-'));
-    const open = (name?: string): Promise<PGlite> => PGlite.create(dir, name ? { database: name } : {});
+    const open = (name?: string): Promise<PGlite> => openPglite(dir, name);
     const ages = async (pglite: PGlite) => Object.fromEntries((await pglite.query<{ datname: string; age: number; datallowconn: boolean }>(
       'select datname, age(datfrozenxid)::int as age, datallowconn from pg_database order by datname')).rows.map((row) => [row.datname, row]));
     let pglite = await open();

@@ -1,5 +1,5 @@
 import { PGlite } from '@electric-sql/pglite';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PgliteStatements } from './pglite-statements.js';
 
 let pglite: PGlite;
@@ -11,14 +11,15 @@ async function preparedNames(): Promise<string[]> {
   return (rows as { name: string }[]).map((row) => row.name);
 }
 
+// One in-memory database for the file (creating one runs initdb, seconds of CPU); each test
+// starts from no prepared statements and a new table.
+beforeAll(async () => { pglite = await PGlite.create('memory://'); });
+afterAll(() => pglite.close());
+
 beforeEach(async () => {
-  pglite = await PGlite.create('memory://');
+  await pglite.exec('deallocate all; drop table if exists things');
   statements = new PgliteStatements(pglite, 3);
   await statements.run('create table things (id int primary key, label text, tags text[], body jsonb, at timestamptz, raw bytea, ok boolean)', []);
-});
-
-afterEach(async () => {
-  await pglite.close();
 });
 
 describe('statements on the embedded database', () => {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { acquireDataDirLock } from '../../src/db/data-dir-lock.js';
 import { createPglitePool } from '../../src/db/pglite-pool.js';
 import type { Database } from '../../src/db/schema.js';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { openDatabase, openPglite, type DatabaseHandle } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { seedEmbeddedDatabase } from './embedded-template.js';
 
@@ -91,8 +91,7 @@ function openEmbedded(dataDir: string): Kysely<Database> {
         if (!existsSync(dir)) throw new Error(`no embedded database at ${dir}: the server never created it`);
         const lock = acquireDataDirLock(dataDir, 'cli');
         try {
-          const { PGlite } = await import('@electric-sql/pglite');
-          const pool = createPglitePool(await PGlite.create(dir));
+          const pool = createPglitePool(await openPglite(dir));
           return { connect: () => pool.connect(), end: () => pool.end().finally(() => lock.release()) };
         } catch (error) {
           lock.release();
