@@ -53,10 +53,10 @@ async function postgresDialect(connectionString: string) {
 /**
  * PostgreSQL settings of the embedded database, beside PGlite's own. `shared_buffers`: PGlite's
  * PostgreSQL clears its whole buffer pool at every open, in WebAssembly, and keeps it in the
- * process's memory. At PostgreSQL's default of 128 MB that was ~0.45 s of every start and every
- * CLI command, and ~300 MB of resident memory; at 32 MB an open takes ~0.65 s instead of ~0.95 s
- * and the process ~200 MB (measured 2026-12-04). Pages beyond it are read from the operating
- * system's file cache. docs/architecture.md, "Storage".
+ * process's memory. At 32 MB rather than PostgreSQL's default of 128 MB, an open takes ~0.65 s
+ * instead of ~0.95 s (every start and every CLI command) and a started server holds ~290 MB
+ * instead of ~390 MB (measured 2026-12-04); the token benchmark did not move. Pages beyond the
+ * pool are read from the operating system's file cache. docs/architecture.md, "Storage".
  */
 const EMBEDDED_SETTINGS = ['shared_buffers=32MB'];
 
