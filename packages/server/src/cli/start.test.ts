@@ -59,6 +59,8 @@ describe.skipIf(testDatabaseKind() !== 'embedded')('tessera start', () => {
     }
     expect(await exited).toBe(0);
     expect(stderr).toContain('SIGTERM: shutting down');
+    // No deprecation warnings from our use of a dependency (Node prints them as `[CODE]` lines).
+    expect(stderr).not.toMatch(/DeprecationWarning|FastifyDeprecation|\[(DEP|FSTDEP)\d+\]/);
     expect(existsSync(lockFileOf(dataDir))).toBe(false);
   });
 

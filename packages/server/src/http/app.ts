@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import { createCsrfTokens } from '../experience/csrf.js';
@@ -48,7 +48,7 @@ export async function buildApp(deps: { services: Services; registry: ProviderReg
       });
     },
     // Errors are still logged; a per-request log line (and its child logger) is not worth its cost here.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   const securityHeaders = computeSecurityHeaders({ https: services.settings.publicUrl.startsWith('https:') });
