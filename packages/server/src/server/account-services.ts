@@ -3,7 +3,7 @@ import type { AccountDeps } from '../identity/account-deps.js';
 import { createMailer } from '../mail/mailer.js';
 import { checkPassword } from '../security/password-policy/index.js';
 import { createAbuseProtection } from '../security/rate-limits/index.js';
-import { createSmsSender, readSmsEnv, smsWarnings } from '../sms/sms-sender.js';
+import { createSmsSender, readSmsEnv } from '../sms/sms-sender.js';
 import type { Services } from './services.js';
 
 export interface Log {
@@ -20,7 +20,6 @@ export function createAccountDeps(services: Services, audit: AuditWriter, log: L
   const mailer = createMailer({ smtpUrl: services.settings.smtpUrl, db: services.db, log });
   const limits = createAbuseProtection({ db: services.db, store: services.limiterStore });
   const smsEnv = readSmsEnv();
-  for (const warning of smsWarnings(smsEnv)) log.warn({}, warning);
   const deps: AccountDeps = {
     db: services.db,
     hashing: services.passwords,

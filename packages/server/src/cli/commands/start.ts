@@ -5,6 +5,7 @@ import type { DeclarativeConfig } from '../../config/declarative-config.js';
 import { loadConfigFile } from '../../config/load-config-file.js';
 import { settingsWarnings, type Settings } from '../../config/settings.js';
 import { mailWarnings } from '../../mail/mailer.js';
+import { readSmsEnv, smsWarnings } from '../../sms/sms-sender.js';
 import { createServices, type Services } from '../../server/services.js';
 import { findFreePort } from '../../server/free-port.js';
 import { lockDataDir, readCliSettings } from '../cli-context.js';
@@ -72,11 +73,12 @@ async function startServer(options: StartOptions): Promise<void> {
       lock?.release();
     });
     const tenants = await services.tenants.list();
+    // Before the ready line, so whoever waits for it (a supervisor, the tests) has them too.
+    for (const warning of [...settingsWarnings(settings, services.masterKey.source), ...mailWarnings(settings), ...smsWarnings(readSmsEnv())]) printNote(`warning: ${warning}`);
     printLine(`Tessera is listening on ${server.url}`);
     for (const tenant of tenants) printLine(`  issuer ${settings.publicUrl}/${tenant.id}`);
     if (bootstrap.newSecret) printBootstrapCredential(settings, bootstrap);
     if (options.demo) printDemoHelp(settings, config);
-    for (const warning of [...settingsWarnings(settings, services.masterKey.source), ...mailWarnings(settings)]) printNote(`warning: ${warning}`);
   } catch (error) {
     await services?.close().catch(() => {});
     lock?.release();
