@@ -140,7 +140,7 @@ describe('the tenant snapshot that sign-ins read', () => {
 
   beforeAll(async () => {
     const { newSecret } = await ensureBootstrapCredential(services);
-    registry = createProviderRegistry(services, audit());
+    registry = createProviderRegistry(services, audit(), { log: { error: (fields, message) => console.error(message, fields) } });
     app = await buildApp({ services, registry, audit: audit() });
     const reply = await app.inject({
       method: 'POST', url: '/admin/token',

@@ -27,13 +27,19 @@ import { clientBasedCORS } from './client-cors.js';
 import { createLoadExistingGrant } from './load-existing-grant.js';
 import { registerEntraCompatibility } from './entra-compat.js';
 import { engineSigningKeys } from '../keys/engine-signing-key.js';
+import { createUnexpectedErrorHandler, logEngineServerErrors, type ProtocolErrorLog } from './unexpected-errors.js';
 
 export const REFRESH_TOKEN_REUSE_GRACE_SECONDS = 10;
 
+const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
+/** Flags of oidc-provider's cookies: its session (`cookies.long`) and interaction (`cookies.short`) cookies. */
+const ENGINE_COOKIE = { signed: true, httpOnly: true, sameSite: 'lax' } as const;
+
 /** One oidc-provider instance for one tenant, configured from its snapshot. */
-export function createTenantProvider(services: Services, snapshot: TenantSnapshot, audit: AuditWriter): Provider {
+export function createTenantProvider(services: Services, snapshot: TenantSnapshot, audit: AuditWriter, log: ProtocolErrorLog): Provider {
   const tenantId = snapshot.tenant.id;
   const basePath = publicBasePath(services.settings);
+  const renderError = createErrorRenderer(basePath);
   const StorageAdapter = createOidcAdapterClass({
     db: services.db, tenantId, refreshTokenReuseGraceSeconds: REFRESH_TOKEN_REUSE_GRACE_SECONDS,
   });
@@ -59,8 +65,8 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     jwks: { keys: engineSigningKeys(snapshot.keys.keys) },
     cookies: {
       keys: [cookieKey(services.masterKey.key, tenantId)],
-      long: { signed: true, httpOnly: true, sameSite: 'lax' },
-      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+      long: ENGINE_COOKIE,
+      short: ENGINE_COOKIE,
     },
     scopes: [...OIDC_SCOPES],
     claims: {
@@ -120,7 +126,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
       Interaction: 60 * 60,
       DeviceCode: 10 * 60,
       Grant: 14 * 24 * 60 * 60,
-      Session: 14 * 24 * 60 * 60,
+      Session: SESSION_TTL_SECONDS,
       RefreshToken: 14 * 24 * 60 * 60,
     },
     interactions: {
@@ -129,13 +135,18 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     },
     clientBasedCORS: clientBasedCORS as never,
     loadExistingGrant: createLoadExistingGrant({ db: services.db, tenantId }) as never,
-    renderError: createErrorRenderer(basePath) as never,
+    renderError: renderError as never,
   };
 
   const provider = new Provider(snapshot.issuer, configuration);
   // The HTTP layer always sets X-Forwarded-Proto/Host from TESSERA_PUBLIC_URL (never from
   // the client), so every URL oidc-provider builds uses the public URL.
   provider.proxy = true;
+  // Outermost: whatever escapes the engine's endpoints or our middleware is answered as an OAuth error.
+  provider.use(createUnexpectedErrorHandler({
+    log, renderError: renderError as never, session: { ttlSeconds: SESSION_TTL_SECONDS, cookie: ENGINE_COOKIE },
+  }) as never);
+  logEngineServerErrors(provider as never, log);
   provider.use(createTokenAudit(tenantId, audit) as never);
   // Device sign-in: user-code entry limit per IP, slow_down, interval (device-flow.ts).
   provider.use(createDeviceFlowGuard({

@@ -3,6 +3,7 @@ import type { AuditWriter } from '../audit/audit-writer.js';
 import type { Services } from '../server/services.js';
 import { createTenantProvider } from './create-provider.js';
 import { loadTenantSnapshot, type TenantSnapshot } from './tenant-snapshot.js';
+import type { ProtocolErrorLog } from './unexpected-errors.js';
 
 export interface TenantRuntime {
   provider: Provider;
@@ -23,7 +24,8 @@ const UNKNOWN_TENANT_TTL_MS = 2000;
  * TESSERA_RELOAD_INTERVAL seconds, one small query) or when its key set changes by
  * itself (a rotated key starts signing, an old one leaves the JWKS).
  */
-export function createProviderRegistry(services: Services, audit: AuditWriter, clock: () => number = Date.now) {
+export function createProviderRegistry(services: Services, audit: AuditWriter, options: { log: ProtocolErrorLog; clock?: () => number }) {
+  const { log, clock = Date.now } = options;
   const entries = new Map<string, Entry>();
 
   function build(tenantId: string): Entry {
@@ -37,7 +39,7 @@ export function createProviderRegistry(services: Services, audit: AuditWriter, c
       const snapshot = await loadTenantSnapshot(services, tenant);
       entry.revision = tenant.revision;
       entry.validUntil = snapshot.keys.validUntil;
-      return { provider: createTenantProvider(services, snapshot, audit), snapshot };
+      return { provider: createTenantProvider(services, snapshot, audit, log), snapshot };
     })();
     entry.runtime.catch(() => entries.delete(tenantId));
     return entry;

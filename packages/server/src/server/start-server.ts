@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from 'fastify';
 import { createAuditWriter } from '../audit/audit-writer.js';
 import { buildApp } from '../http/app.js';
 import { createProviderRegistry } from '../provider/provider-registry.js';
@@ -18,8 +19,12 @@ export interface RunningServer {
  */
 export async function startHttpServer(services: Services): Promise<RunningServer> {
   const audit = createAuditWriter(services.db);
-  const registry = createProviderRegistry(services, audit);
+  // The protocol endpoints log through the HTTP server's logger, which exists once the app is built
+  // (before it listens, so nothing is logged before then).
+  let logger: FastifyBaseLogger | undefined;
+  const registry = createProviderRegistry(services, audit, { log: { error: (fields, message) => logger?.error(fields, message) } });
   const app = await buildApp({ services, registry, audit });
+  logger = app.log;
   await app.listen({ port: services.settings.port, host: services.settings.host });
 
   const log = (message: string, error: unknown) => app.log.warn({ err: error }, message);

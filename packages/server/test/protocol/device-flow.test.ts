@@ -193,6 +193,33 @@ describe('device authorization grant', () => {
     expect(page.html).toContain('That code has expired');
   });
 
+  // Regression: without its session cookie (cookies blocked or expired, a stale link), these pages
+  // answered a bare text/plain 500 without security headers (provider/unexpected-errors.ts).
+  it('answers the verification pages without a session cookie with a working form, never a server error', async () => {
+    const device = (await startDevice()).body as unknown as DeviceAuthorization;
+    const phone = createHttpClient();
+    const stale = await phone.fetch(`${issuer}/device/no-such-sign-in`);
+    const staleHtml = await stale.text();
+    expect(stale.status, staleHtml).toBe(400);
+    expect(stale.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(stale.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(stale.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(staleHtml).toContain('Start again on your device');
+    // The form on that page works: its session was saved and its cookie set.
+    const confirm = await phone.fetch(`${issuer}/device`, { method: 'POST', body: form({ xsrf: hidden(staleHtml, 'xsrf'), user_code: device.user_code }) });
+    const confirmHtml = await confirm.text();
+    expect(confirm.status, confirmHtml).toBe(200);
+    expect(confirmHtml).toContain(`<code>${device.user_code}</code>`);
+
+    // A code posted with no session at all gets the form again, with a secret that works.
+    const cookieless = await fetch(`${issuer}/device`, { method: 'POST', body: form({ xsrf: 'not-the-secret', user_code: device.user_code }) });
+    const cookielessHtml = await cookieless.text();
+    expect(cookieless.status, cookielessHtml).toBe(400);
+    expect(cookieless.headers.get('set-cookie')).toMatch(/_session=/);
+    expect(cookielessHtml).toContain('name="user_code"');
+    expect((await poll(device.device_code)).body.error).toBe('authorization_pending');
+  });
+
   it('limits the codes one address may submit, valid ones included', async () => {
     const device = (await startDevice()).body as unknown as DeviceAuthorization;
     const phone = createHttpClient();
