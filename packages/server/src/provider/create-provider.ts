@@ -35,11 +35,22 @@ const SESSION_TTL_SECONDS = 14 * 24 * 60 * 60;
 /** Flags of oidc-provider's cookies: its session (`cookies.long`) and interaction (`cookies.short`) cookies. */
 const ENGINE_COOKIE = { signed: true, httpOnly: true, sameSite: 'lax' } as const;
 
+/**
+ * The engine's session cookie belongs to its tenant: by default it is set for the whole host
+ * (`path=/`), under the same name for every tenant, so signing in to one tenant replaced
+ * another's session (and a logout there no longer found it). The interaction cookies already
+ * carry their own paths, under the tenant's.
+ */
+function sessionCookieOptions(basePath: string, tenantId: string) {
+  return { ...ENGINE_COOKIE, path: `${basePath}/${tenantId}/` };
+}
+
 /** One oidc-provider instance for one tenant, configured from its snapshot. */
 export function createTenantProvider(services: Services, snapshot: TenantSnapshot, audit: AuditWriter, log: ProtocolErrorLog): Provider {
   const tenantId = snapshot.tenant.id;
   const basePath = publicBasePath(services.settings);
   const renderError = createErrorRenderer(basePath);
+  const sessionCookie = sessionCookieOptions(basePath, tenantId);
   const StorageAdapter = createOidcAdapterClass({
     db: services.db, tenantId, refreshTokenReuseGraceSeconds: REFRESH_TOKEN_REUSE_GRACE_SECONDS,
   });
@@ -65,7 +76,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     jwks: { keys: engineSigningKeys(snapshot.keys.keys) },
     cookies: {
       keys: [cookieKey(services.masterKey.key, tenantId)],
-      long: ENGINE_COOKIE,
+      long: sessionCookie,
       short: ENGINE_COOKIE,
     },
     scopes: [...OIDC_SCOPES],
@@ -144,7 +155,7 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
   provider.proxy = true;
   // Outermost: whatever escapes the engine's endpoints or our middleware is answered as an OAuth error.
   provider.use(createUnexpectedErrorHandler({
-    log, renderError: renderError as never, session: { ttlSeconds: SESSION_TTL_SECONDS, cookie: ENGINE_COOKIE },
+    log, renderError: renderError as never, session: { ttlSeconds: SESSION_TTL_SECONDS, cookie: sessionCookie },
   }) as never);
   logEngineServerErrors(provider as never, log);
   provider.use(createTokenAudit(tenantId, audit) as never);

@@ -84,10 +84,14 @@ describe.skipIf(!runBrowserTests)('sign-in in a real browser', () => {
 
     // The pages load under their CSP: no violation, no script error, no missing stylesheet.
     expect(problems).toEqual([]);
-    // The session cookies are HttpOnly: no script on the page can read them.
-    const cookies = await context.cookies(server.url);
-    expect(cookies.length).toBeGreaterThan(0);
-    for (const cookie of cookies) expect(cookie.httpOnly, cookie.name).toBe(true);
+    // The session cookies are the tenant's own (its path) and HttpOnly: no script on the page can read them.
+    const cookies = await context.cookies(`${server.issuer(TENANT)}/`);
+    expect(cookies.map((cookie) => cookie.name)).toEqual(expect.arrayContaining(['_session', 'tessera_session']));
+    for (const cookie of cookies) {
+      expect(cookie.httpOnly, cookie.name).toBe(true);
+      expect(cookie.path, cookie.name).toBe(`/${TENANT}/`);
+    }
+    expect(await context.cookies(server.url)).toEqual([]);
     await context.close();
   });
 });
