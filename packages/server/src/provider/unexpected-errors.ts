@@ -43,7 +43,7 @@ export function createUnexpectedErrorHandler(options: { log: ProtocolErrorLog; r
       if (ctx.headerSent || !ctx.writable) throw error; // nothing can be answered any more
       if (await keepDevicePage(ctx, error, options.session)) return;
       const oauth = asClientError(error);
-      if (!oauth) options.log.error({ err: error, correlationId: correlationIdOf(ctx), path: ctx.path }, 'unexpected error in a protocol endpoint');
+      if (!oauth) logError(options.log, ctx, error, 'unexpected error in a protocol endpoint');
       ctx.status = oauth?.statusCode ?? 500;
       const out = oauth
         ? { error: oauth.error, ...(oauth.error_description ? { error_description: oauth.error_description } : {}) }
@@ -60,9 +60,11 @@ export function createUnexpectedErrorHandler(options: { log: ProtocolErrorLog; r
 
 /** Errors oidc-provider answered itself with `server_error`: logged too (the engine only emits them). */
 export function logEngineServerErrors(provider: { on(event: 'server_error', listener: (ctx: Ctx, error: unknown) => void): unknown }, log: ProtocolErrorLog): void {
-  provider.on('server_error', (ctx, error) => {
-    log.error({ err: error, correlationId: correlationIdOf(ctx), path: ctx.path }, 'server_error in a protocol endpoint');
-  });
+  provider.on('server_error', (ctx, error) => logError(log, ctx, error, 'server_error in a protocol endpoint'));
+}
+
+function logError(log: ProtocolErrorLog, ctx: Ctx, error: unknown, message: string): void {
+  log.error({ err: error, correlationId: correlationIdOf(ctx), path: ctx.path }, message);
 }
 
 /** An OAuth error meant for the client (4xx, exposed), as oidc-provider's error classes are. */
