@@ -89,6 +89,11 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     },
     // Assurance levels a client may ask for with acr_values (identity/factors/assurance.ts, docs/mfa.md).
     acrValues: [...ACR_VALUES],
+    // Profile and email claims go in the ID token as well as to UserInfo, for the scopes granted:
+    // what Auth0, Entra ID, Keycloak and Google do, and what relying parties that read only the ID
+    // token expect (Auth.js's default profile, ASP.NET Core's OpenIdConnectHandler). oidc-provider's
+    // default (true) keeps them out of ID tokens issued beside an access token (OIDC Core §5.4).
+    conformIdTokenClaims: false,
     responseTypes: ['code'],
     subjectTypes: ['public', 'pairwise'],
     pairwiseIdentifier: createPairwiseIdentifier(snapshot.tenant.pairwiseSalt),
