@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { ProviderRegistry, TenantRuntime } from '../provider/provider-registry.js';
-import { rewriteScopeParameters } from '../provider/scope-parameters.js';
+import { rememberScopeForms, rewriteScopeParameters } from '../provider/scope-parameters.js';
 import { isValidTenantId } from '../db/repositories/tenants.js';
 import { sendProblem } from './problem.js';
 import { publicBasePath } from '../config/settings.js';
@@ -75,7 +75,11 @@ async function rewriteRequest(request: FastifyRequest, raw: RawRequest, runtime:
     raw.body = body;
     if (request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
       const params = parseQuery(body) as Record<string, string | string[] | undefined>;
-      if (await rewriteScopeParameters(params, runtime.snapshot)) raw.body = stringifyQuery(params);
+      const forms = await rewriteScopeParameters(params, runtime.snapshot);
+      if (forms) {
+        raw.body = stringifyQuery(params);
+        rememberScopeForms(raw, forms);
+      }
     }
   }
   const url = raw.url ?? '/';

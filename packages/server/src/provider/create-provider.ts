@@ -83,8 +83,10 @@ export function createTenantProvider(services: Services, snapshot: TenantSnapsho
     claims: {
       // How the user signed in, in every ID token (OIDC Core §2; RFC 8176 amr values, docs/mfa.md);
       // oidc-provider otherwise adds them only when the client asks (claims parameter, max_age).
-      openid: ['sub', 'acr', 'amr', 'auth_time'],
-      profile: ['name', 'preferred_username'],
+      // `tid` (the tenant) and, with `profile`, `oid` (the user's stable id, the same in every
+      // application's tokens) as in Entra ID's ID tokens: MSAL takes the account's tenant from `tid`.
+      openid: ['sub', 'acr', 'amr', 'auth_time', 'tid'],
+      profile: ['name', 'preferred_username', 'oid'],
       email: ['email', 'email_verified'],
     },
     // Assurance levels a client may ask for with acr_values (identity/factors/assurance.ts, docs/mfa.md).

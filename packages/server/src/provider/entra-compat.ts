@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { createClientInfo } from './client-info.js';
+import { answerInClientForm } from './scope-parameters.js';
 
 /** Where MSAL and Microsoft.Identity.Web look for discovery: `{authority}/v2.0/.well-known/…`. */
 export const ENTRA_DISCOVERY_PATH = '/v2.0/.well-known/openid-configuration';
@@ -12,7 +13,8 @@ const DISCOVERY_PATH = '/.well-known/openid-configuration';
  * - `{issuer}/v2.0/.well-known/openid-configuration` serves the tenant's discovery document,
  *   unchanged (same `issuer`, so OIDC Discovery §4.3's issuer check still holds for clients
  *   that read it from here);
- * - token responses carry `client_info` when MSAL asks for it (client-info.ts).
+ * - token responses carry `client_info` when MSAL asks for it (client-info.ts);
+ * - token responses name API scopes as the request did, `api://weather/weather.read` (scope-parameters.ts).
  * MSAL's other extra parameters (`x-client-*`, `client_info` at the authorization endpoint,
  * `claims` — the claims parameter feature is off, so oidc-provider ignores it) need nothing:
  * oidc-provider reads only the parameters each endpoint defines.
@@ -20,6 +22,7 @@ const DISCOVERY_PATH = '/.well-known/openid-configuration';
 export function registerEntraCompatibility(provider: Provider, options: { tenantId: string }): void {
   provider.use(entraDiscoveryAlias as never);
   provider.use(createClientInfo(options.tenantId) as never);
+  provider.use(answerInClientForm as never);
 }
 
 /**

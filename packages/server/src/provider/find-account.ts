@@ -6,7 +6,7 @@ export interface TesseraAccount extends Account {
   user: User;
 }
 
-/** Claims about the user, by scope (profile, email); `sub` is set by oidc-provider. */
+/** Claims about the user, by scope (openid: tid; profile; email); `sub` is set by oidc-provider. */
 export function createFindAccount(users: UserRepository, tenantId: string): FindAccount {
   return async (_ctx, id) => {
     const user = await users.find(tenantId, id);
@@ -17,6 +17,8 @@ export function createFindAccount(users: UserRepository, tenantId: string): Find
       async claims() {
         return {
           sub: user.id,
+          tid: tenantId,
+          oid: user.id,
           name: user.name ?? undefined,
           preferred_username: user.username ?? user.email ?? undefined,
           email: user.email ?? undefined,

@@ -166,6 +166,10 @@ describe('sign-in with MSAL extras and client_info', () => {
     expect(oid).toEqual(expect.any(String));
     expect(decodeClientInfo(body.client_info)).toEqual({ uid: oid, utid: payload.tid });
     expect(payload.tid).toBe(TENANT);
+    // As in Entra ID's ID tokens: the tenant always, the user's stable id with `profile`.
+    expect(jwtClaims(body.id_token as string)).toMatchObject({ tid: TENANT, oid });
+    // The token request named no scope: the response uses the API's own names.
+    expect(String(body.scope).split(' ')).toContain('weather.read');
     refreshToken = body.refresh_token as string | undefined;
   });
 
@@ -178,6 +182,23 @@ describe('sign-in with MSAL extras and client_info', () => {
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.id_token).toEqual(expect.any(String));
     expect(decodeClientInfo(body.client_info)).toEqual({ uid: oid, utid: TENANT });
+    // Named as the request named it, so MSAL finds the token in its cache under the scopes it asks for.
+    expect(String(body.scope).split(' ')).toContain(`${WEATHER_API}/weather.read`);
+    expect(String(body.scope).split(' ')).not.toContain('weather.read');
+    refreshToken = body.refresh_token as string | undefined;
+  });
+
+  it('names the scopes by the API\'s own names when the refresh asks with resource and short names', async () => {
+    expect(refreshToken, 'the earlier tests should have left a refresh token').toEqual(expect.any(String));
+    const { status, body } = await tokenRequest(
+      { grant_type: 'refresh_token', refresh_token: refreshToken, resource: WEATHER_API, scope: 'openid weather.read' },
+      { authorization: basicAuth(WEB.clientId, WEB.secret) },
+    );
+    expect(status, JSON.stringify(body)).toBe(200);
+    expect(String(body.scope).split(' ')).toContain('weather.read');
+    expect(String(body.scope)).not.toContain(WEATHER_API);
+    const { payload } = await jwtVerify(body.access_token as string, jwks, { issuer, audience: WEATHER_API, typ: 'at+jwt' });
+    expect(String(payload.scope).split(' ')).toContain('weather.read');
   });
 
   it('adds no client_info when the token request does not ask for it', async () => {
@@ -186,5 +207,8 @@ describe('sign-in with MSAL extras and client_info', () => {
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.id_token).toEqual(expect.any(String));
     expect(body).not.toHaveProperty('client_info');
+    const idToken = jwtClaims(body.id_token as string);
+    expect(idToken.tid).toBe(TENANT);
+    expect(idToken, 'oid only with the profile scope').not.toHaveProperty('oid');
   });
 });
