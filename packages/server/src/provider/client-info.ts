@@ -22,17 +22,12 @@ interface WithAccount {
  * (`uid.utid`) from it; without it MSAL falls back to ID-token claims, so it is a convenience,
  * never a credential. `uid` is the user's `oid` (the stable id in access tokens), `utid` the
  * `tid` claim. Not an OAuth or OIDC standard member: RFC 6749 §5.1 lets clients ignore it.
+ * `body` is a successful token response.
  */
-export function createClientInfo(tenantId: string) {
-  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
-    await next();
-    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
-    const body = ctx.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || typeof body.id_token !== 'string') return;
-    if (!asksForClientInfo(ctx)) return;
-    const accountId = accountIdOf(ctx);
-    if (accountId) body.client_info = encodeClientInfo({ uid: accountId, utid: tenantId });
-  };
+export function addClientInfo(ctx: KoaContextWithOIDC, body: Record<string, unknown>, tenantId: string): void {
+  if (typeof body.id_token !== 'string' || !asksForClientInfo(ctx)) return;
+  const accountId = accountIdOf(ctx);
+  if (accountId) body.client_info = encodeClientInfo({ uid: accountId, utid: tenantId });
 }
 
 /** MSAL sends `client_info=1` in the form body of every token request. */

@@ -1,6 +1,6 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { createClientInfo } from './client-info.js';
+import { addClientInfo } from './client-info.js';
 import { answerInClientForm } from './scope-parameters.js';
 
 /** Where MSAL and Microsoft.Identity.Web look for discovery: `{authority}/v2.0/.well-known/…`. */
@@ -21,8 +21,19 @@ const DISCOVERY_PATH = '/.well-known/openid-configuration';
  */
 export function registerEntraCompatibility(provider: Provider, options: { tenantId: string }): void {
   provider.use(entraDiscoveryAlias as never);
-  provider.use(createClientInfo(options.tenantId) as never);
-  provider.use(answerInClientForm as never);
+  provider.use(createTokenResponseExtras(options.tenantId) as never);
+}
+
+/** One pass-through on every request, which changes only successful token responses. */
+function createTokenResponseExtras(tenantId: string) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> => {
+    await next();
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+    const body = ctx.body as Record<string, unknown> | undefined;
+    if (!body || typeof body !== 'object') return;
+    addClientInfo(ctx, body, tenantId);
+    answerInClientForm(ctx, body);
+  };
 }
 
 /**

@@ -64,13 +64,11 @@ export function rememberScopeForms(req: IncomingMessage, forms: ScopeForms): voi
  * `acquireTokenSilent` a refresh. A `.default` request is answered with the qualified names it
  * stood for. Requests that used short names (RFC 8707 `resource` + `weather.read`), or sent no
  * `scope`, get the short names. The access token's `scope` claim always has the API's own names.
+ * `body` is a successful token response.
  */
-export async function answerInClientForm(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
-  await next();
-  if (ctx.oidc?.route !== 'token' || ctx.status !== 200) return;
+export function answerInClientForm(ctx: KoaContextWithOIDC, body: Record<string, unknown>): void {
   const forms = formsOfRequest.get(ctx.req);
-  const body = ctx.body as { scope?: unknown } | undefined;
-  if (!forms || !body || typeof body.scope !== 'string') return;
+  if (!forms || typeof body.scope !== 'string') return;
   body.scope = splitScope(body.scope).map((scope) => forms.get(scope) ?? scope).join(' ');
 }
 
