@@ -1,16 +1,14 @@
-import { createHash, webcrypto } from 'node:crypto';
-import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
-import { request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpsRequest } from 'node:https';
+import type { Server } from 'node:http';
 import {
   ConfidentialClientApplication, CryptoProvider, LogLevel, ProtocolMode, ServerError,
   type Configuration, type INetworkModule, type NetworkRequestOptions, type NetworkResponse,
 } from '@azure/msal-node';
-import * as x509 from '@peculiar/x509';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALICE, authorizeThroughPages, DAEMON, jwtClaims, protocolConfig, TENANT, WEATHER_API, WEB } from '../support/fixtures.js';
 import { createHttpClient, findFreePort, startTestServer, type FollowResult, type HttpClient, type TestServer } from '../support/index.js';
+import { close, createPemCertificate, createTlsProxy, listen, type PemCertificate } from '../support/tls.js';
 
 /**
  * Microsoft's MSAL Node (`@azure/msal-node` 7) against a Tessera tenant in its OIDC protocol
@@ -22,68 +20,7 @@ import { createHttpClient, findFreePort, startTestServer, type FollowResult, typ
  * test-only change: it trusts the proxy's self-signed certificate and records every request.
  */
 
-// --- Certificates ---------------------------------------------------------------------------
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
-
-interface PemCertificate {
-  certificate: string;
-  /** PKCS #8 PEM, as MSAL's `clientCertificate.privateKey` and node:https take it. */
-  privateKey: string;
-  /** Hex thumbprints of the DER certificate (MSAL's `thumbprintSha256` and deprecated `thumbprint`). */
-  sha256Hex: string;
-  sha1Hex: string;
-}
-
-/** A self-signed RSA certificate with an exportable key, optionally for a TLS server on 127.0.0.1. */
-async function createPemCertificate(commonName: string, options: { tlsServer?: boolean } = {}): Promise<PemCertificate> {
-  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']) as CryptoKeyPair;
-  const day = 24 * 60 * 60 * 1000;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: createHash('sha256').update(commonName + Math.random()).digest('hex').slice(0, 16),
-    name: `CN=${commonName}`,
-    notBefore: new Date(Date.now() - day),
-    notAfter: new Date(Date.now() + 30 * day),
-    signingAlgorithm: RSA,
-    keys,
-    extensions: options.tlsServer
-      ? [
-        new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign, true),
-        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      ]
-      : [],
-  });
-  const der = Buffer.from(cert.rawData);
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return {
-    certificate: cert.toString('pem'),
-    privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`,
-    sha256Hex: createHash('sha256').update(der).digest('hex'),
-    sha1Hex: createHash('sha1').update(der).digest('hex'),
-  };
-}
-
-// --- TLS in front of the server, and the clients that reach it -------------------------------
-
-/** A TLS reverse proxy to the Tessera server on 127.0.0.1. */
-async function startTlsProxy(tls: PemCertificate, port: number, upstreamPort: () => number): Promise<Server> {
-  const proxy = createHttpsServer({ key: tls.privateKey, cert: tls.certificate }, (req, res) => {
-    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort(), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => { res.writeHead(502).end(); });
-    req.pipe(upstream);
-  }) as unknown as Server;
-  await new Promise<void>((resolve, reject) => {
-    proxy.once('error', reject);
-    proxy.listen(port, '127.0.0.1', () => resolve());
-  });
-  return proxy;
-}
+// --- The clients that reach the server -----------------------------------------------------
 
 interface SeenRequest {
   method: string;
@@ -179,17 +116,15 @@ describe('MSAL Node (@azure/msal-node) in OIDC protocol mode against a Tessera t
       config: protocolConfig({ daemonCertificates: [client.certificate] }),
       env: { TESSERA_PUBLIC_URL: `https://${host}` },
     });
-    proxy = await startTlsProxy(tls, proxyPort, () => server.port);
+    proxy = createTlsProxy(tls, () => server.port);
+    await listen(proxy, proxyPort);
     issuer = `https://${host}/${TENANT}`;
     // The verifier reads the keys straight from the server; the issuer it expects is the public one.
     jwks = createRemoteJWKSet(new URL(`${server.url}/${TENANT}/jwks`));
     browser = createDirectBrowser(`https://${host}`, () => server.url);
   });
   afterAll(async () => {
-    if (proxy?.listening) {
-      proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    }
+    await close(proxy);
     await server?.dispose();
   });
 

@@ -1,17 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, webcrypto } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as x509 from '@peculiar/x509';
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON, protocolConfig, TENANT, WEATHER_API } from '../support/fixtures.js';
 import { findFreePort, startTestServer, type TestServer } from '../support/index.js';
+import { close, createPemCertificate, createTlsProxy, listen, type PemCertificate } from '../support/tls.js';
 
 /**
  * The proof behind docs/entra-compatibility.md: a daemon written for Entra ID with MSAL Python
@@ -40,76 +37,7 @@ if (skip && !msal.ok) {
   console.warn(`\nNOTICE: the MSAL Python interop test was SKIPPED: ${msal.reason}. CI (CI=1) runs it and fails without it.\n`);
 }
 
-// --- Certificates ---------------------------------------------------------------------------
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-const RSA = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
-
-interface PemCertificate {
-  certificate: string;
-  /** PKCS #8 PEM: MSAL Python and node:https read it as it is. */
-  privateKey: string;
-  /** Hex SHA-1 of the DER certificate: what MSAL Python's `thumbprint` takes. */
-  sha1Hex: string;
-}
-
-/** A self-signed RSA certificate with an exportable key, optionally for a TLS server on 127.0.0.1. */
-async function createPemCertificate(commonName: string, options: { tlsServer?: boolean } = {}): Promise<PemCertificate> {
-  const keys = await webcrypto.subtle.generateKey(RSA, true, ['sign', 'verify']) as CryptoKeyPair;
-  const day = 24 * 60 * 60 * 1000;
-  const extensions = options.tlsServer
-    ? [
-      new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }]),
-      new x509.BasicConstraintsExtension(true, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment | x509.KeyUsageFlags.keyCertSign, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-    ]
-    : [];
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: createHash('sha256').update(commonName + Math.random()).digest('hex').slice(0, 16),
-    name: `CN=${commonName}`,
-    notBefore: new Date(Date.now() - day),
-    notAfter: new Date(Date.now() + 30 * day),
-    signingAlgorithm: RSA,
-    keys,
-    extensions,
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return {
-    certificate: cert.toString('pem'),
-    privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`,
-    sha1Hex: createHash('sha1').update(Buffer.from(cert.rawData)).digest('hex'),
-  };
-}
-
 // --- Test servers -----------------------------------------------------------------------------
-
-async function listen(server: Server, port = 0): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
-async function close(server: Server | undefined): Promise<void> {
-  if (!server?.listening) return;
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** TLS in front of the Tessera server, as a reverse proxy would be; remembers each request's method and path. */
-function createTlsProxy(tls: PemCertificate, upstreamPort: () => number, seen: string[]): Server {
-  return createHttpsServer({ key: tls.privateKey, cert: tls.certificate }, (req, res) => {
-    seen.push(`${req.method} ${new URL(req.url ?? '/', 'https://proxy').pathname}`);
-    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort(), method: req.method, path: req.url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    upstream.on('error', () => { res.writeHead(502).end(); });
-    req.pipe(upstream);
-  }) as unknown as Server;
-}
 
 /**
  * The weather API: a bearer-token resource server (RFC 6750) that accepts only RFC 9068 access
@@ -197,7 +125,7 @@ describe.skipIf(skip)('MSAL Python (python3-msal) against a Tessera tenant', () 
       config: protocolConfig({ daemonCertificates: [client.certificate] }),
       env: { TESSERA_PUBLIC_URL: `https://127.0.0.1:${proxyPort}` },
     });
-    proxy = createTlsProxy(tls, () => server.port, seen);
+    proxy = createTlsProxy(tls, () => server.port, (req) => seen.push(`${req.method} ${new URL(req.url ?? '/', 'https://proxy').pathname}`));
     await listen(proxy, proxyPort);
     issuer = `https://127.0.0.1:${proxyPort}/${TENANT}`;
     // The API reads the keys straight from the server; the issuer it expects is the public one.
