@@ -51,9 +51,9 @@ export async function rewriteScopeParameters(params: Params, snapshot: TenantSna
 
 const formsOfRequest = new WeakMap<IncomingMessage, ScopeForms>();
 
-/** Remembers how a token request named its API scopes, for answerInClientForm. */
+/** Remembers how a token request named its API scopes, for answerInClientForm; nothing when there are none (client credentials). */
 export function rememberScopeForms(req: IncomingMessage, forms: ScopeForms): void {
-  formsOfRequest.set(req, forms);
+  if (forms.size) formsOfRequest.set(req, forms);
 }
 
 /**
